@@ -1,0 +1,250 @@
+package io.github.resilientredis.pool;
+
+import io.github.resilientredis.pool.internal.PoolCore;
+import java.time.Duration;
+import java.util.Objects;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
+
+/**
+ * A bounded, blocking pool of Redis connections that never lends a dead socket.
+ *
+ * <pre>{@code
+ * try (RedisPool pool = RedisPool.create("redis://localhost:6379")) {
+ *   RedisClient redis = pool.client();          // the whole Jedis 8 command API
+ *   redis.set("greeting", "hello");
+ *   String value = redis.get("greeting");
+ * }
+ * }</pre>
+ *
+ * <p>Idle connections are PINGed in the background slightly under the server's {@code timeout}, a
+ * connection is checked cheaply before it is lent, a connection that hit EOF or a reset is replaced,
+ * and a command that failed on a transport error is retried once only when that cannot run it twice.
+ * Thread-safe; create one per Redis server and share it.
+ */
+public final class RedisPool implements AutoCloseable {
+
+  private final PoolCore core;
+
+  private RedisPool(RedisPoolConfig config) {
+    this.core = new PoolCore(config);
+  }
+
+  /** A pool with default settings for a {@code redis://} or {@code rediss://} URI. */
+  public static RedisPool create(String uri) {
+    return builder().uri(uri).build();
+  }
+
+  /** Settings for a new pool; every one has a default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A Jedis {@link RedisClient} backed by this pool: every command borrows a connection and gives it
+   * back. It is shared, thread-safe and owned by the pool: closing it does nothing, close the pool.
+   */
+  public RedisClient client() {
+    return core.client();
+  }
+
+  /**
+   * Lends one connection for several commands (a transaction, a pipeline, WATCH ... EXEC) and takes
+   * it back when the callback returns or throws. Nothing is retried here: the callback decides.
+   *
+   * @throws RedisPoolException when no connection can be lent
+   */
+  public <T> T withConnection(ConnectionCallback<T> callback) {
+    Objects.requireNonNull(callback, "callback");
+    return core.withConnection(callback);
+  }
+
+  /**
+   * Runs one command and returns its raw reply (see {@link RedisConnection} for the types). A
+   * command that failed on a transport error is retried once on another connection when that is
+   * safe: nothing reached the server, or the command is read-only or idempotent.
+   */
+  public Object call(byte[]... commandAndArguments) {
+    if (commandAndArguments.length == 0) {
+      throw new IllegalArgumentException("call needs a command name");
+    }
+    return core.call(commandAndArguments);
+  }
+
+  /** The pool's counts right now. */
+  public PoolStats stats() {
+    return core.stats();
+  }
+
+  /** The settings this pool was built with. */
+  public RedisPoolConfig config() {
+    return core.config();
+  }
+
+  /** The pool's name, used in its log lines and thread names. */
+  public String name() {
+    return core.config().name();
+  }
+
+  /**
+   * Closes every idle connection, closes lent ones as they come back, and fails waiting borrowers
+   * at once. Idempotent.
+   */
+  @Override
+  public void close() {
+    core.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisPool[" + core + "]";
+  }
+
+  /** Builds a {@link RedisPool}; impossible values throw {@link IllegalArgumentException}. */
+  public static final class Builder {
+    final RedisPoolConfig.Settings settings = new RedisPoolConfig.Settings();
+
+    private Builder() {}
+
+    /**
+     * Server, credentials, database and TLS from a URI:
+     * {@code redis[s]://[[user]:password@]host[:port][/database][?clientName=name]}.
+     */
+    public Builder uri(String uri) {
+      settings.applyUri(uri);
+      return this;
+    }
+
+    public Builder host(String host) {
+      settings.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      settings.port = port;
+      return this;
+    }
+
+    public Builder user(String user) {
+      settings.user = user;
+      return this;
+    }
+
+    public Builder password(String password) {
+      settings.password = password;
+      return this;
+    }
+
+    public Builder database(int database) {
+      settings.database = database;
+      return this;
+    }
+
+    public Builder clientName(String clientName) {
+      settings.clientName = clientName;
+      return this;
+    }
+
+    /** TLS to the server ({@code rediss://} sets it too). */
+    public Builder ssl(boolean ssl) {
+      settings.ssl = ssl;
+      return this;
+    }
+
+    /** RESP2 (the default) or RESP3. */
+    public Builder protocol(RedisProtocol protocol) {
+      settings.protocol = protocol;
+      return this;
+    }
+
+    /** Name used in log lines and thread names; default {@code redis-pool-N}. */
+    public Builder name(String name) {
+      settings.name = name;
+      return this;
+    }
+
+    /** Most connections open at once, lent or idle. */
+    public Builder maxTotal(int maxTotal) {
+      settings.maxTotal = maxTotal;
+      return this;
+    }
+
+    /** Connections kept open and warm even when nothing uses them. */
+    public Builder minIdle(int minIdle) {
+      settings.minIdle = minIdle;
+      return this;
+    }
+
+    /** Longest a borrow waits for a free connection. */
+    public Builder borrowTimeout(Duration borrowTimeout) {
+      settings.borrowTimeout = borrowTimeout;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      settings.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** Longest a command waits for its reply; bounds a hung or half-open server. */
+    public Builder readTimeout(Duration readTimeout) {
+      settings.readTimeout = readTimeout;
+      return this;
+    }
+
+    /**
+     * Heartbeat period used when the server's {@code timeout} cannot be read or is 0. When the
+     * server tells its timeout, the heartbeat runs at two thirds of it instead.
+     */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      settings.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    /** Whether to read the server's {@code timeout} with CONFIG GET to pace the heartbeat. */
+    public Builder heartbeatFromServerTimeout(boolean enabled) {
+      settings.heartbeatFromServerTimeout = enabled;
+      return this;
+    }
+
+    /** A connection used this recently is lent with no check at all. */
+    public Builder aliveBypassWindow(Duration window) {
+      settings.aliveBypassWindow = window;
+      return this;
+    }
+
+    /** A connection idle longer than this is PINGed before it is lent (else only peeked for EOF). */
+    public Builder pingOnBorrowAfter(Duration idle) {
+      settings.pingOnBorrowAfter = idle;
+      return this;
+    }
+
+    /** First pause between failed attempts to open a connection; doubles up to the maximum. */
+    public Builder reconnectBackoffMin(Duration backoff) {
+      settings.reconnectBackoffMin = backoff;
+      return this;
+    }
+
+    /** Longest pause between failed attempts to open a connection. */
+    public Builder reconnectBackoffMax(Duration backoff) {
+      settings.reconnectBackoffMax = backoff;
+      return this;
+    }
+
+    /** Whether {@link RedisPool#client()} and {@link RedisPool#call} retry a safe command once. */
+    public Builder retrySafeCommands(boolean enabled) {
+      settings.retrySafeCommands = enabled;
+      return this;
+    }
+
+    /** The settings, validated, without opening a pool. */
+    public RedisPoolConfig buildConfig() {
+      return new RedisPoolConfig(settings);
+    }
+
+    /** Validates the settings and starts the pool (it opens {@code minIdle} connections). */
+    public RedisPool build() {
+      return new RedisPool(buildConfig());
+    }
+  }
+}
