@@ -1,0 +1,6 @@
+package io.github.resilientredis.pool.internal;
+
+/** Takes back a connection that Jedis closed after a pipeline or a transaction. */
+interface ConnectionOwner {
+  void giveBack(PooledConnection connection);
+}

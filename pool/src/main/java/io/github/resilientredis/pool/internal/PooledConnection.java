@@ -1,0 +1,147 @@
+package io.github.resilientredis.pool.internal;
+
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.PushConsumerChain;
+import redis.clients.jedis.util.RedisInputStream;
+
+/**
+ * A Jedis connection that knows it belongs to a pool: when it was last used, when its heartbeat is
+ * due, whether its last request may have reached the server, and how to read raw replies.
+ *
+ * <p>Not thread-safe, like any Jedis connection: one borrower at a time. The pool's fields
+ * ({@link #lastUsedNanos}) are written by the borrower or the housekeeper that holds it and read
+ * under the lender's lock.
+ */
+public final class PooledConnection extends Connection implements Grant {
+
+  private final ChannelSocketFactory socket;
+  private final ConnectionOwner owner;
+  private final long createdNanos;
+  /** This connection's share of the heartbeat interval, jittered so connections are not pinged together. */
+  private volatile long heartbeatDelayNanos;
+  private long lastUsedNanos;
+  private boolean requestFlushed;
+  private boolean rawReplies;
+  /** Set while lent through Jedis's ConnectionProvider: then close() means "give it back". */
+  private boolean returnOnClose;
+
+  PooledConnection(ChannelSocketFactory socket, JedisClientConfig config, ConnectionOwner owner,
+      long nowNanos, long heartbeatDelayNanos) {
+    super(socket, config); // connects, authenticates, selects the database
+    this.socket = socket;
+    this.owner = owner;
+    this.createdNanos = nowNanos;
+    this.lastUsedNanos = nowNanos;
+    this.heartbeatDelayNanos = heartbeatDelayNanos;
+  }
+
+  /** Runs a Jedis command, remembering whether the whole request was written to the socket. */
+  <T> T executeTracked(CommandObject<T> command) {
+    requestFlushed = false;
+    return executeCommand(command);
+  }
+
+  /** Runs one command and reads its raw reply (see {@code RedisConnection}). */
+  Object callRaw(CommandArguments arguments) {
+    requestFlushed = false;
+    sendCommand(arguments);
+    return receiveRaw();
+  }
+
+  void sendRaw(CommandArguments arguments) {
+    requestFlushed = false;
+    sendCommand(arguments);
+  }
+
+  Object receiveRaw() {
+    rawReplies = true;
+    try {
+      return getOne();
+    } finally {
+      rawReplies = false;
+    }
+  }
+
+  /**
+   * False when the last request cannot have been executed: writing it failed before its last byte
+   * left (Redis runs a command only once it has read all of it). True otherwise, including when the
+   * reply was lost after a complete write.
+   */
+  boolean requestMayHaveReachedServer() {
+    return requestFlushed;
+  }
+
+  @Override
+  protected void flush() {
+    super.flush();
+    requestFlushed = true;
+  }
+
+  @Override
+  protected Object protocolRead(RedisInputStream in, PushConsumerChain pushConsumers) {
+    return rawReplies ? RespReader.read(in) : super.protocolRead(in, pushConsumers);
+  }
+
+  /** Cheap liveness check with no round trip: see {@link ChannelSocketFactory#peekAlive()}. */
+  boolean peekAlive() {
+    return isConnected() && !isBroken() && socket.peekAlive();
+  }
+
+  boolean isUsable() {
+    return isConnected() && !isBroken();
+  }
+
+  long lastUsedNanos() {
+    return lastUsedNanos;
+  }
+
+  void markUsed(long nowNanos) {
+    lastUsedNanos = nowNanos;
+  }
+
+  long createdNanos() {
+    return createdNanos;
+  }
+
+  long heartbeatDueNanos() {
+    return lastUsedNanos + heartbeatDelayNanos;
+  }
+
+  void heartbeatDelayNanos(long delayNanos) {
+    heartbeatDelayNanos = delayNanos;
+  }
+
+  void returnOnClose(boolean enabled) {
+    returnOnClose = enabled;
+  }
+
+  /**
+   * Jedis closes the connections its pipelines and transactions took from the provider: that gives
+   * it back to the pool. Otherwise (a {@code RedisConnection.jedis()} being closed inside a callback)
+   * nothing happens; the pool takes the connection back when the callback returns.
+   */
+  @Override
+  public void close() {
+    if (returnOnClose) {
+      returnOnClose = false;
+      owner.giveBack(this);
+    }
+  }
+
+  /** Really closes the socket. */
+  void closeSocket() {
+    try {
+      disconnect();
+    } catch (RuntimeException ignored) {
+      // Closing a dead socket may fail; it is gone either way.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PooledConnection{" + socket + "}";
+  }
+}

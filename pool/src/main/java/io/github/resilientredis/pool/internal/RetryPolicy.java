@@ -1,0 +1,85 @@
+package io.github.resilientredis.pool.internal;
+
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandFlagsRegistry.CommandFlag;
+import redis.clients.jedis.StaticCommandFlagsRegistry;
+import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * Decides whether a command that failed on a transport error may be sent again on another
+ * connection without any risk of running it twice.
+ *
+ * <p>Safe: the request never left completely (Redis runs a command only once it has read all of
+ * it); or the command only reads; or running it twice leaves the same data and gives the same reply
+ * (SET without NX/XX/GET, MSET, ...). Never: a read timeout (the server may still be running it, and
+ * waiting again would double the caller's wait), blocking commands, and every other write: INCR,
+ * LPUSH, XADD, EVAL and the like fail to the caller instead of being doubled.
+ */
+final class RetryPolicy {
+
+  private static final Set<String> IDEMPOTENT_WRITES = Set.of(
+      "SET", "SETEX", "PSETEX", "MSET", "HMSET", "LSET", "EXPIREAT", "PEXPIREAT", "PING", "ECHO");
+  /** SET options that make the reply, or the effect, depend on what was there before. */
+  private static final Set<String> CONDITIONAL_SET_OPTIONS = Set.of("NX", "XX", "GET", "IFEQ",
+      "IFNE", "IFDEQ", "IFDNE");
+
+  private RetryPolicy() {}
+
+  static boolean isSafeToRetry(CommandArguments arguments, boolean requestMayHaveReachedServer,
+      JedisConnectionException failure) {
+    if (isTimeout(failure)) {
+      return false;
+    }
+    if (!requestMayHaveReachedServer) {
+      return true;
+    }
+    if (arguments.isBlocking()) {
+      return false;
+    }
+    String name = commandName(arguments);
+    EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry().getFlags(arguments);
+    if (flags.contains(CommandFlag.BLOCKING) || flags.contains(CommandFlag.PUBSUB)) {
+      return false;
+    }
+    if (flags.contains(CommandFlag.READONLY) && !flags.contains(CommandFlag.WRITE)) {
+      return !name.startsWith("EVAL") && !name.startsWith("FCALL") || name.endsWith("_RO");
+    }
+    return IDEMPOTENT_WRITES.contains(name) && !(name.equals("SET") && hasConditionalOption(arguments));
+  }
+
+  static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String commandName(CommandArguments arguments) {
+    return new String(arguments.getCommand().getRaw(), StandardCharsets.US_ASCII)
+        .toUpperCase(Locale.ROOT);
+  }
+
+  private static boolean hasConditionalOption(CommandArguments arguments) {
+    boolean first = true;
+    for (Rawable argument : arguments) {
+      if (first) {
+        first = false; // the command name itself
+        continue;
+      }
+      byte[] raw = argument.getRaw();
+      if (raw.length <= 5 && CONDITIONAL_SET_OPTIONS.contains(
+          new String(raw, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
