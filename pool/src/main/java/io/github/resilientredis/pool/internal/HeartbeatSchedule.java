@@ -43,8 +43,14 @@ final class HeartbeatSchedule {
     resolved = !fromServerTimeout;
   }
 
-  /** Reads the server's timeout on a fresh connection (before it is lent to anyone). */
-  void resolve(PooledConnection connection) {
+  /**
+   * Reads the server's timeout on a fresh connection (before it is lent to anyone), unless that was
+   * done already. Returns true when it read it now.
+   */
+  synchronized boolean resolve(PooledConnection connection) {
+    if (resolved) {
+      return false;
+    }
     try {
       Object reply = connection.callRaw(RawCommand.arguments(bytes("CONFIG"), bytes("GET"),
           bytes("timeout")));
@@ -61,6 +67,7 @@ final class HeartbeatSchedule {
       source = "the heartbeatInterval setting (CONFIG GET timeout failed: " + e.getMessage() + ")";
     }
     resolved = true;
+    return true;
   }
 
   private static long parseTimeout(Object reply) {

@@ -193,8 +193,7 @@ public final class PoolCore implements ConnectionOwner {
     }
     counters.created.increment();
     health.onSuccess(ticker.nanoTime());
-    if (!heartbeat.isResolved()) {
-      heartbeat.resolve(connection);
+    if (!heartbeat.isResolved() && heartbeat.resolve(connection)) {
       connection.heartbeatDelayNanos(heartbeat.jitteredDelayNanos());
       log.info("{}: heartbeat every {} ms from {}", name, heartbeat.intervalNanos() / 1_000_000,
           heartbeat.source());
