@@ -81,6 +81,14 @@ public final class RedisPool implements AutoCloseable {
     return core.config();
   }
 
+  /**
+   * Closes every idle connection now and every lent one when it comes back; new connections
+   * replace them. Use it after a failover, or when the server's address now points elsewhere.
+   */
+  public void softEvictConnections() {
+    core.softEvictConnections();
+  }
+
   /** The pool's name, used in its log lines and thread names. */
   public String name() {
     return core.config().name();
@@ -234,6 +242,45 @@ public final class RedisPool implements AutoCloseable {
     /** Whether {@link RedisPool#client()} and {@link RedisPool#call} retry a safe command once. */
     public Builder retrySafeCommands(boolean enabled) {
       settings.retrySafeCommands = enabled;
+      return this;
+    }
+
+    /**
+     * Connections older than this (each shortened by up to 25% at random, so they do not all go at
+     * once) are closed when idle or when given back, and replaced. {@code Duration.ZERO} disables.
+     */
+    public Builder maxLifetime(Duration maxLifetime) {
+      settings.maxLifetime = maxLifetime;
+      return this;
+    }
+
+    /**
+     * Idle connections beyond {@code minIdle} that were not used for this long are closed.
+     * {@code Duration.ZERO} disables.
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      settings.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * A connection held longer than this logs one warning with the stack of the code that borrowed
+     * it. {@code Duration.ZERO} (the default) disables; enabling it records a stack per borrow.
+     */
+    public Builder leakDetectionThreshold(Duration threshold) {
+      settings.leakDetectionThreshold = threshold;
+      return this;
+    }
+
+    /** Hears borrows, returns, creations, closes, heartbeat failures and reconnects. */
+    public Builder listener(PoolListener listener) {
+      settings.listener = listener;
+      return this;
+    }
+
+    /** Registers a {@link RedisPoolMXBean} with the platform MBean server (off by default). */
+    public Builder registerMbeans(boolean enabled) {
+      settings.registerMbeans = enabled;
       return this;
     }
 

@@ -26,6 +26,9 @@ public final class RedisPoolConfig {
   public static final Duration DEFAULT_PING_ON_BORROW_AFTER = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RECONNECT_BACKOFF_MIN = Duration.ofMillis(50);
   public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofMillis(500);
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_LEAK_DETECTION_THRESHOLD = Duration.ZERO;
   /** The shortest heartbeat the pool runs, whatever the server's timeout. */
   public static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(100);
 
@@ -52,6 +55,11 @@ public final class RedisPoolConfig {
   private final Duration reconnectBackoffMin;
   private final Duration reconnectBackoffMax;
   private final boolean retrySafeCommands;
+  private final Duration maxLifetime;
+  private final Duration idleTimeout;
+  private final Duration leakDetectionThreshold;
+  private final PoolListener listener;
+  private final boolean registerMbeans;
 
   RedisPoolConfig(Settings s) {
     this.host = requireText("host", s.host);
@@ -79,6 +87,15 @@ public final class RedisPoolConfig {
           + reconnectBackoffMin + "): " + reconnectBackoffMax);
     }
     this.retrySafeCommands = s.retrySafeCommands;
+    this.maxLifetime = requireNotNegative("maxLifetime", s.maxLifetime);
+    this.idleTimeout = requireNotNegative("idleTimeout", s.idleTimeout);
+    this.leakDetectionThreshold = requireNotNegative("leakDetectionThreshold",
+        s.leakDetectionThreshold);
+    if (s.listener == null) {
+      throw new IllegalArgumentException("listener must not be null (use PoolListener.NONE)");
+    }
+    this.listener = s.listener;
+    this.registerMbeans = s.registerMbeans;
     this.name = s.name != null ? requireText("name", s.name)
         : "redis-pool-" + POOL_NUMBER.incrementAndGet();
   }
@@ -105,6 +122,14 @@ public final class RedisPoolConfig {
   public Duration reconnectBackoffMin() { return reconnectBackoffMin; }
   public Duration reconnectBackoffMax() { return reconnectBackoffMax; }
   public boolean retrySafeCommands() { return retrySafeCommands; }
+  /** Zero when connections are never retired for age. */
+  public Duration maxLifetime() { return maxLifetime; }
+  /** Zero when idle connections are never closed for idleness. */
+  public Duration idleTimeout() { return idleTimeout; }
+  /** Zero when leak detection is off. */
+  public Duration leakDetectionThreshold() { return leakDetectionThreshold; }
+  public PoolListener listener() { return listener; }
+  public boolean registerMbeans() { return registerMbeans; }
 
   /** {@code redis://host:port/db} (or {@code rediss://}), without credentials: safe to log. */
   public String serverUri() {
@@ -177,6 +202,11 @@ public final class RedisPoolConfig {
     Duration reconnectBackoffMin = DEFAULT_RECONNECT_BACKOFF_MIN;
     Duration reconnectBackoffMax = DEFAULT_RECONNECT_BACKOFF_MAX;
     boolean retrySafeCommands = true;
+    Duration maxLifetime = DEFAULT_MAX_LIFETIME;
+    Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    Duration leakDetectionThreshold = DEFAULT_LEAK_DETECTION_THRESHOLD;
+    PoolListener listener = PoolListener.NONE;
+    boolean registerMbeans;
 
     void applyUri(String text) {
       if (text == null || text.isBlank()) {

@@ -1,6 +1,7 @@
 package io.github.resilientredis.pool.internal;
 
 import io.github.resilientredis.pool.RedisPoolConfig;
+import java.util.concurrent.ThreadLocalRandom;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
 
@@ -30,11 +31,21 @@ final class ConnectionFactory {
   }
 
   /** Opens one connection, or throws a {@code JedisException} saying why not. */
-  PooledConnection open(long nowNanos, long heartbeatDelayNanos) {
+  PooledConnection open(long nowNanos, long heartbeatDelayNanos, int generation) {
     ChannelSocketFactory socket = new ChannelSocketFactory(config.host(), config.port(),
         jedisConfig.getConnectionTimeoutMillis(), jedisConfig.getSocketTimeoutMillis(),
         config.ssl());
-    return new PooledConnection(socket, jedisConfig, owner, nowNanos, heartbeatDelayNanos);
+    return new PooledConnection(socket, jedisConfig, owner, nowNanos, heartbeatDelayNanos,
+        jitteredLifetimeNanos(), generation);
+  }
+
+  /** maxLifetime shortened by up to 25% at random, so connections opened together retire apart. */
+  private long jitteredLifetimeNanos() {
+    long lifetime = config.maxLifetime().toNanos();
+    if (lifetime == 0) {
+      return 0;
+    }
+    return lifetime - (long) (lifetime * 0.25 * ThreadLocalRandom.current().nextDouble());
   }
 
   private static int toMillis(java.time.Duration duration) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -165,16 +166,16 @@ final class Lender {
   }
 
   /**
-   * Takes out of circulation the idle connections whose {@code dueTime} has come (for a heartbeat): they count as lent until given back or discarded, so nobody borrows them
-   * meanwhile.
+   * Takes out of circulation the idle connections that {@code selected} picks, oldest first, while
+   * more than {@code keepIdle} stay idle: they count as lent until given back or discarded.
    */
-  List<PooledConnection> reserveIdleDue(long nowNanos, ToLongFunction<PooledConnection> dueTime) {
+  List<PooledConnection> reserveIdleWhere(Predicate<PooledConnection> selected, int keepIdle) {
     lock.lock();
     try {
       List<PooledConnection> reserved = null;
-      for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
+      for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext() && idle.size() > keepIdle; ) {
         PooledConnection connection = it.next();
-        if (dueTime.applyAsLong(connection) - nowNanos <= 0) {
+        if (selected.test(connection)) {
           it.remove();
           lent++;
           if (reserved == null) {

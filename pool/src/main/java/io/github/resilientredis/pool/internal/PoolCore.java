@@ -1,30 +1,34 @@
 package io.github.resilientredis.pool.internal;
 
 import io.github.resilientredis.pool.ConnectionCallback;
+import io.github.resilientredis.pool.PoolListener.CloseReason;
 import io.github.resilientredis.pool.PoolStats;
 import io.github.resilientredis.pool.RedisPoolConfig;
 import io.github.resilientredis.pool.RedisPoolException;
 import io.github.resilientredis.pool.RedisPoolException.Reason;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The pool's machinery: lends connections after a cheap check, takes them back, replaces broken
- * ones, and keeps idle ones alive. {@code RedisPool} is its public face.
+ * ones, keeps idle ones alive and retires old ones. {@code RedisPool} is its public face.
  *
  * <p>Threads: borrowers call {@link #borrow()} and {@link #release}; one housekeeper thread runs
- * {@link #housekeep(long)} (heartbeats, refills) and one connector thread opens connections in the
- * background, so a slow connect never delays a heartbeat.
+ * {@link #housekeep(long)} (heartbeats, retirement, leak reports, refills) and one connector thread
+ * opens connections in the background, so a slow connect never delays a heartbeat.
  */
 public final class PoolCore implements ConnectionOwner {
 
   private static final Logger log = LoggerFactory.getLogger(PoolCore.class);
+  private static final long MAX_HOUSEKEEPING_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long STATS_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final RedisPoolConfig config;
   private final String name;
@@ -34,14 +38,24 @@ public final class PoolCore implements ConnectionOwner {
   private final ServerHealth health;
   private final HeartbeatSchedule heartbeat;
   private final PoolCounters counters = new PoolCounters();
+  private final SafeListener listener;
+  private final CommandRunner commands;
   private final Housekeeper housekeeper;
   private final RedisClient client;
+  private final PoolMBean mbean;
   private final long borrowTimeoutNanos;
   private final long aliveBypassNanos;
   private final long pingOnBorrowAfterNanos;
-  /** Connections discarded after a failure and not yet replaced in the background. */
+  private final long idleTimeoutNanos;
+  private final long leakThresholdNanos;
+  /** Lent connections, tracked only while leak detection is on. */
+  private final Set<PooledConnection> lentWatch;
+  /** Connections discarded after a failure or retired, not yet replaced in the background. */
   private final AtomicInteger replacementsOwed = new AtomicInteger();
+  /** Raised by soft-evict: connections opened in an older generation are closed on sight. */
+  private volatile int generation;
   private volatile boolean closed;
+  private long lastStatsLogNanos;
 
   public PoolCore(RedisPoolConfig config) {
     this(config, Ticker.SYSTEM, true);
@@ -58,9 +72,14 @@ public final class PoolCore implements ConnectionOwner {
         config.reconnectBackoffMin().toNanos(), config.reconnectBackoffMax().toNanos());
     this.heartbeat = new HeartbeatSchedule(config.heartbeatInterval(),
         RedisPoolConfig.MIN_HEARTBEAT_INTERVAL, config.heartbeatFromServerTimeout());
+    this.listener = new SafeListener(name, config.listener());
+    this.commands = new CommandRunner(this, name, config.retrySafeCommands());
     this.borrowTimeoutNanos = config.borrowTimeout().toNanos();
     this.aliveBypassNanos = config.aliveBypassWindow().toNanos();
     this.pingOnBorrowAfterNanos = config.pingOnBorrowAfter().toNanos();
+    this.idleTimeoutNanos = config.idleTimeout().toNanos();
+    this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
+    this.lentWatch = leakThresholdNanos > 0 ? ConcurrentHashMap.newKeySet() : null;
     PoolCommandExecutor executor = new PoolCommandExecutor(this);
     this.client = RedisClient.builder()
         .clientConfig(factory.jedisConfig())
@@ -68,6 +87,7 @@ public final class PoolCore implements ConnectionOwner {
         .commandExecutor(executor)
         .build();
     this.housekeeper = startThreads ? new Housekeeper(name, this, ticker) : null;
+    this.mbean = config.registerMbeans() ? PoolMBean.register(this) : null;
     warmUp();
   }
 
@@ -79,7 +99,8 @@ public final class PoolCore implements ConnectionOwner {
     log.info("{}: started for {} (maxTotal={}, minIdle={}, borrowTimeout={} ms), heartbeat every {}"
             + " ms from {}", name, config.serverUri(), config.maxTotal(), config.minIdle(),
         config.borrowTimeout().toMillis(), heartbeat.intervalNanos() / 1_000_000,
-        heartbeat.isResolved() ? heartbeat.source() : "the heartbeatInterval setting until Redis answers");
+        heartbeat.isResolved() ? heartbeat.source()
+            : "the heartbeatInterval setting until Redis answers");
     if (housekeeper != null) {
       housekeeper.start();
     }
@@ -91,6 +112,18 @@ public final class PoolCore implements ConnectionOwner {
 
   public RedisClient client() {
     return client;
+  }
+
+  public Object call(byte[]... commandAndArguments) {
+    return commands.call(commandAndArguments);
+  }
+
+  public <T> T withConnection(ConnectionCallback<T> callback) {
+    return commands.withConnection(callback);
+  }
+
+  <T> T execute(CommandObject<T> command) {
+    return commands.execute(command);
   }
 
   // ---- lending ----
@@ -112,10 +145,17 @@ public final class PoolCore implements ConnectionOwner {
       PooledConnection connection = grant instanceof PooledConnection lent ? lent : openForBorrower();
       long now = ticker.nanoTime();
       if (isAlive(connection, now)) {
-        counters.recordBorrow(waitStart == 0 ? 0 : now - waitStart);
+        long waited = waitStart == 0 ? 0 : now - waitStart;
+        counters.recordBorrow(waited);
+        connection.markLent(now, lentWatch == null ? null : new Throwable("borrowed here"));
+        if (lentWatch != null) {
+          lentWatch.add(connection);
+        }
+        listener.borrowed(waited);
         return connection;
       }
-      destroy(connection, "stale when borrowed");
+      destroy(connection, connection.generation() != generation ? CloseReason.EVICTED
+          : CloseReason.STALE);
       if (attempt > config.maxTotal() + 1) {
         // Every idle connection was dead and fresh ones die at once: give up rather than spin.
         throw new RedisPoolException(Reason.UNREACHABLE, name + ": connections to "
@@ -131,8 +171,10 @@ public final class PoolCore implements ConnectionOwner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       Grant late = lender.withdraw(waiter);
-      if (late != null) {
-        abandon(late);
+      if (late instanceof PooledConnection connection) {
+        giveBackUnused(connection);
+      } else if (late != null) {
+        lender.discard();
       }
       throw new RedisPoolException(Reason.INTERRUPTED, name + ": interrupted while waiting for a"
           + " connection (" + lender.counts() + ")", e);
@@ -147,15 +189,6 @@ public final class PoolCore implements ConnectionOwner {
           health.lastFailure());
     }
     return grant;
-  }
-
-  /** Gives back a grant its borrower can no longer use. */
-  private void abandon(Grant grant) {
-    if (grant instanceof PooledConnection connection) {
-      release(connection, true);
-    } else {
-      lender.discard();
-    }
   }
 
   /** The borrower holds a new slot: it opens the connection itself, unless Redis is down. */
@@ -181,7 +214,7 @@ public final class PoolCore implements ConnectionOwner {
   private PooledConnection open(long now) {
     PooledConnection connection;
     try {
-      connection = factory.open(now, heartbeat.jitteredDelayNanos());
+      connection = factory.open(now, heartbeat.jitteredDelayNanos(), generation);
     } catch (JedisException e) {
       if (closed) {
         throw e;
@@ -192,6 +225,7 @@ public final class PoolCore implements ConnectionOwner {
       throw e;
     }
     counters.created.increment();
+    listener.created();
     health.onSuccess(ticker.nanoTime());
     if (!heartbeat.isResolved() && heartbeat.resolve(connection)) {
       connection.heartbeatDelayNanos(heartbeat.jitteredDelayNanos());
@@ -206,17 +240,17 @@ public final class PoolCore implements ConnectionOwner {
    * pending EOF after that; a PING for one idle long enough to have been dropped silently.
    */
   private boolean isAlive(PooledConnection connection, long now) {
+    if (connection.generation() != generation) {
+      return false;
+    }
     long idleNanos = now - connection.lastUsedNanos();
     if (idleNanos < aliveBypassNanos) {
-      return connection.isUsable();
+      return !connection.isBroken();
     }
     if (!connection.peekAlive()) {
       return false;
     }
-    if (idleNanos < pingOnBorrowAfterNanos) {
-      return true;
-    }
-    return ping(connection);
+    return idleNanos < pingOnBorrowAfterNanos || ping(connection);
   }
 
   private boolean ping(PooledConnection connection) {
@@ -230,21 +264,38 @@ public final class PoolCore implements ConnectionOwner {
     }
   }
 
-  /** Takes a connection back; a broken or unhealthy one is closed and replaced in the background. */
+  /**
+   * Takes a connection back. A broken one is closed and replaced in the background; one that is
+   * retired or evicted is closed; the others go to the next waiter or the idle queue.
+   */
   void release(PooledConnection connection, boolean healthy) {
     connection.returnOnClose(false);
-    if (healthy && connection.isUsable()) {
-      connection.markUsed(ticker.nanoTime());
-      if (!lender.giveBack(connection)) {
-        closeSocket(connection);
-      }
-      return;
+    long now = ticker.nanoTime();
+    if (lentWatch != null && lentWatch.remove(connection) && connection.leakWasReported()) {
+      log.info("{}: the connection reported as leaked was given back after {} ms", name,
+          (now - connection.lentAtNanos()) / 1_000_000);
     }
-    counters.brokenConnections.increment();
-    destroy(connection, "broken");
-    replacementsOwed.incrementAndGet();
-    if (housekeeper != null) {
-      housekeeper.wakeUp();
+    listener.returned(now - connection.lentAtNanos());
+    if (!healthy || !connection.isUsable()) {
+      counters.brokenConnections.increment();
+      destroyAndReplace(connection, CloseReason.BROKEN);
+    } else if (connection.generation() != generation) {
+      destroy(connection, CloseReason.EVICTED);
+    } else if (connection.isRetired(now)) {
+      destroyAndReplace(connection, CloseReason.MAX_LIFETIME);
+    } else {
+      giveBackUnused(connection, now);
+    }
+  }
+
+  private void giveBackUnused(PooledConnection connection) {
+    giveBackUnused(connection, ticker.nanoTime());
+  }
+
+  private void giveBackUnused(PooledConnection connection, long now) {
+    connection.markUsed(now);
+    if (!lender.giveBack(connection)) {
+      closeSocket(connection, CloseReason.POOL_CLOSED);
     }
   }
 
@@ -253,126 +304,108 @@ public final class PoolCore implements ConnectionOwner {
     release(connection, true);
   }
 
-  private void destroy(PooledConnection connection, String why) {
-    log.debug("{}: closing {} ({})", name, connection, why);
-    closeSocket(connection);
+  private void destroyAndReplace(PooledConnection connection, CloseReason reason) {
+    destroy(connection, reason);
+    replacementsOwed.incrementAndGet();
+    if (housekeeper != null) {
+      housekeeper.wakeUp();
+    }
+  }
+
+  private void destroy(PooledConnection connection, CloseReason reason) {
+    log.debug("{}: closing {} ({})", name, connection, reason);
+    closeSocket(connection, reason);
     lender.discard();
   }
 
-  private void closeSocket(PooledConnection connection) {
+  private void closeSocket(PooledConnection connection, CloseReason reason) {
     connection.closeSocket();
     counters.destroyed.increment();
+    listener.destroyed(reason);
   }
 
-  // ---- commands ----
-
-  <T> T execute(CommandObject<T> command) {
-    for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = borrow();
-      boolean healthy = false;
-      try {
-        T result = connection.executeTracked(command);
-        healthy = true;
-        return result;
-      } catch (JedisConnectionException e) {
-        if (!mayRetry(attempt, command.getArguments(), connection, e)) {
-          throw e;
-        }
-      } catch (JedisException e) {
-        healthy = true; // an error reply: the connection is fine
-        throw e;
-      } finally {
-        release(connection, healthy);
-      }
-    }
-  }
-
-  public Object call(byte[]... commandAndArguments) {
-    CommandArguments arguments = RawCommand.arguments(commandAndArguments);
-    for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = borrow();
-      boolean healthy = false;
-      try {
-        Object reply = connection.callRaw(arguments);
-        healthy = true;
-        return reply;
-      } catch (JedisConnectionException e) {
-        if (!mayRetry(attempt, arguments, connection, e)) {
-          throw e;
-        }
-      } finally {
-        release(connection, healthy);
-      }
-    }
-  }
-
-  private boolean mayRetry(int attempt, CommandArguments arguments, PooledConnection connection,
-      JedisConnectionException failure) {
-    boolean retry = attempt == 0 && config.retrySafeCommands() && RetryPolicy.isSafeToRetry(
-        arguments, connection.requestMayHaveReachedServer(), failure);
-    log.debug("{}: {} failed on {}: {}{}", name, RetryPolicy.commandName(arguments), connection,
-        failure.getMessage(), retry ? "; retrying on another connection" : "");
-    return retry;
-  }
-
-  public <T> T withConnection(ConnectionCallback<T> callback) {
-    PooledConnection connection = borrow();
-    LeasedConnection lease = new LeasedConnection(connection);
-    boolean healthy = false;
-    try {
-      T result = callback.doWith(lease);
-      healthy = true;
-      return result;
-    } finally {
-      lease.invalidate();
-      // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
-      release(connection, healthy);
+  /** Closes idle connections at the next housekeeping round and lent ones when they come back. */
+  public synchronized void softEvictConnections() {
+    generation++; // written only here, under this monitor; read without it everywhere
+    log.info("{}: soft-evicting every connection ({})", name, lender.counts());
+    if (housekeeper != null) {
+      housekeeper.wakeUp();
     }
   }
 
   // ---- housekeeping ----
 
   /**
-   * One round of housekeeping at {@code now}: PING idle connections whose heartbeat is due, then
-   * open connections owed (replacements and {@code minIdle}). Returns the nanoseconds until the next
-   * round is wanted, or -1 once closed.
+   * One round of housekeeping at {@code now}: close idle connections that were evicted, retired or
+   * idle too long; PING those whose heartbeat is due; report leaks; open the connections owed
+   * (replacements and {@code minIdle}). Returns the nanoseconds until the next round is wanted, or
+   * -1 once closed.
    */
   long housekeep(long now) {
     if (closed) {
       return -1;
     }
-    for (PooledConnection connection : lender.reserveIdleDue(now, PooledConnection::heartbeatDueNanos)) {
-      if (ping(connection)) {
-        if (!lender.giveBack(connection)) {
-          closeSocket(connection);
-        }
+    int current = generation;
+    for (PooledConnection c : lender.reserveIdleWhere(
+        c -> c.generation() != current || c.isRetired(now), 0)) {
+      if (c.generation() != current) {
+        destroy(c, CloseReason.EVICTED);
       } else {
-        counters.heartbeatFailures.increment();
-        destroy(connection, "heartbeat failed");
+        destroy(c, CloseReason.MAX_LIFETIME);
         replacementsOwed.incrementAndGet();
       }
     }
-    long next = now + Math.min(heartbeat.intervalNanos() / 5, 1_000_000_000L);
-    next = Math.min(next, lender.earliestIdle(PooledConnection::heartbeatDueNanos));
-    int owed = replacementsOwed.get();
-    int wanted = Math.max(owed, lender.idleDeficit(config.minIdle()));
-    if (wanted > 0) {
-      if (health.claimAttempt(now)) {
-        int reserved = lender.reserveForOpening(wanted);
-        int replacing = Math.min(reserved, owed);
-        replacementsOwed.addAndGet(-replacing);
-        if (reserved == 0) {
-          replacementsOwed.set(0); // the pool is full again: nothing left to replace
-        } else if (housekeeper != null) {
-          housekeeper.connectInBackground(() -> openInBackground(reserved, replacing));
-        } else {
-          openInBackground(reserved, replacing);
-        }
-      } else {
-        next = Math.min(next, health.nextAttemptNanos());
+    if (idleTimeoutNanos > 0) {
+      for (PooledConnection c : lender.reserveIdleWhere(
+          c -> now - c.lastUsedNanos() >= idleTimeoutNanos, config.minIdle())) {
+        destroy(c, CloseReason.IDLE_TIMEOUT);
       }
     }
+    for (PooledConnection c : lender.reserveIdleWhere(c -> c.heartbeatDueNanos() - now <= 0, 0)) {
+      heartbeat(c);
+    }
+    reportLeaks(now);
+    long next = refill(now, now + Math.min(heartbeat.intervalNanos() / 5, MAX_HOUSEKEEPING_PAUSE_NANOS));
+    next = Math.min(next, lender.earliestIdle(c -> Math.min(c.heartbeatDueNanos(), c.retireAtNanos())));
+    logStatsNow(now);
     return Math.max(1_000_000L, next - now);
+  }
+
+  private void heartbeat(PooledConnection connection) {
+    try {
+      connection.ping();
+      giveBackUnused(connection);
+    } catch (JedisException e) {
+      counters.heartbeatFailures.increment();
+      listener.heartbeatFailed(e);
+      log.debug("{}: heartbeat failed on {}: {}", name, connection, e.toString());
+      destroyAndReplace(connection, CloseReason.HEARTBEAT_FAILED);
+    }
+  }
+
+  /** Starts opening the connections owed; returns when the next round is wanted. */
+  private long refill(long now, long next) {
+    int owed = replacementsOwed.get();
+    int wanted = Math.max(owed, lender.idleDeficit(config.minIdle()));
+    if (wanted == 0) {
+      return next;
+    }
+    if (!health.claimAttempt(now)) {
+      return Math.min(next, health.nextAttemptNanos());
+    }
+    int reserved = lender.reserveForOpening(wanted);
+    if (reserved == 0) {
+      replacementsOwed.set(0); // the pool is full again: nothing left to replace
+      return next;
+    }
+    int replacing = Math.min(reserved, owed);
+    replacementsOwed.addAndGet(-replacing);
+    if (housekeeper != null) {
+      housekeeper.connectInBackground(() -> openInBackground(reserved, replacing));
+    } else {
+      openInBackground(reserved, replacing);
+    }
+    return next;
   }
 
   /** Opens connections for slots already reserved; stops at the first failure. */
@@ -395,10 +428,33 @@ public final class PoolCore implements ConnectionOwner {
       }
       if (i < replacements) {
         counters.reconnects.increment();
+        listener.reconnected();
       }
       if (!lender.addOpened(connection)) {
-        closeSocket(connection);
+        closeSocket(connection, CloseReason.POOL_CLOSED);
       }
+    }
+  }
+
+  private void reportLeaks(long now) {
+    if (lentWatch == null) {
+      return;
+    }
+    for (PooledConnection connection : lentWatch) {
+      if (now - connection.lentAtNanos() >= leakThresholdNanos && connection.reportLeakOnce()) {
+        log.warn("{}: a connection has been borrowed for {} ms, longer than leakDetectionThreshold"
+                + " ({} ms). Did you forget to close a pipeline or transaction, or to return from"
+                + " withConnection? It was borrowed here:", name,
+            (now - connection.lentAtNanos()) / 1_000_000, leakThresholdNanos / 1_000_000,
+            connection.borrowedAt());
+      }
+    }
+  }
+
+  private void logStatsNow(long now) {
+    if (log.isDebugEnabled() && now - lastStatsLogNanos >= STATS_LOG_INTERVAL_NANOS) {
+      lastStatsLogNanos = now;
+      log.debug("{}: {}", name, stats());
     }
   }
 
@@ -414,10 +470,13 @@ public final class PoolCore implements ConnectionOwner {
     }
     closed = true;
     for (PooledConnection connection : lender.close(closedException())) {
-      closeSocket(connection);
+      closeSocket(connection, CloseReason.POOL_CLOSED);
     }
     if (housekeeper != null) {
       housekeeper.stop();
+    }
+    if (mbean != null) {
+      mbean.unregister();
     }
     log.info("{}: closed ({})", name, lender.counts());
   }

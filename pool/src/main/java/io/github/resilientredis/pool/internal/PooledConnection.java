@@ -20,6 +20,15 @@ public final class PooledConnection extends Connection implements Grant {
   private final ChannelSocketFactory socket;
   private final ConnectionOwner owner;
   private final long createdNanos;
+  /** When maxLifetime retires it; compared by subtraction, as nanoTime values must be. */
+  private final long retireAtNanos;
+  private final boolean retires;
+  /** The pool's eviction generation when it was opened: an older one is closed on sight. */
+  private final int generation;
+  private long lentAtNanos;
+  /** Where it was borrowed, recorded only while leak detection is on. */
+  private Throwable borrowedAt;
+  private boolean leakReported;
   /** This connection's share of the heartbeat interval, jittered so connections are not pinged together. */
   private volatile long heartbeatDelayNanos;
   private long lastUsedNanos;
@@ -29,11 +38,14 @@ public final class PooledConnection extends Connection implements Grant {
   private boolean returnOnClose;
 
   PooledConnection(ChannelSocketFactory socket, JedisClientConfig config, ConnectionOwner owner,
-      long nowNanos, long heartbeatDelayNanos) {
+      long nowNanos, long heartbeatDelayNanos, long lifetimeNanos, int generation) {
     super(socket, config); // connects, authenticates, selects the database
     this.socket = socket;
     this.owner = owner;
     this.createdNanos = nowNanos;
+    this.retires = lifetimeNanos > 0;
+    this.retireAtNanos = nowNanos + lifetimeNanos;
+    this.generation = generation;
     this.lastUsedNanos = nowNanos;
     this.heartbeatDelayNanos = heartbeatDelayNanos;
   }
@@ -104,6 +116,46 @@ public final class PooledConnection extends Connection implements Grant {
 
   long createdNanos() {
     return createdNanos;
+  }
+
+  boolean isRetired(long nowNanos) {
+    return retires && nowNanos - retireAtNanos >= 0;
+  }
+
+  /** When maxLifetime retires it, or {@code Long.MAX_VALUE} if never. */
+  long retireAtNanos() {
+    return retires ? retireAtNanos : Long.MAX_VALUE;
+  }
+
+  int generation() {
+    return generation;
+  }
+
+  void markLent(long nowNanos, Throwable borrowedAt) {
+    lentAtNanos = nowNanos;
+    this.borrowedAt = borrowedAt;
+    leakReported = false;
+  }
+
+  long lentAtNanos() {
+    return lentAtNanos;
+  }
+
+  Throwable borrowedAt() {
+    return borrowedAt;
+  }
+
+  /** Marks a leak as reported; returns false when it already was. */
+  boolean reportLeakOnce() {
+    if (leakReported) {
+      return false;
+    }
+    leakReported = true;
+    return true;
+  }
+
+  boolean leakWasReported() {
+    return leakReported;
   }
 
   long heartbeatDueNanos() {

@@ -1,0 +1,96 @@
+package io.github.resilientredis.pool.internal;
+
+import io.github.resilientredis.pool.ConnectionCallback;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs commands on borrowed connections: one command with a safe retry ({@link #execute},
+ * {@link #call}), or a caller's callback on one connection ({@link #withConnection}).
+ */
+final class CommandRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+
+  private final PoolCore pool;
+  private final String name;
+  private final boolean retrySafeCommands;
+
+  CommandRunner(PoolCore pool, String name, boolean retrySafeCommands) {
+    this.pool = pool;
+    this.name = name;
+    this.retrySafeCommands = retrySafeCommands;
+  }
+
+  /** A Jedis command from {@code RedisClient}. */
+  <T> T execute(CommandObject<T> command) {
+    for (int attempt = 0; ; attempt++) {
+      PooledConnection connection = pool.borrow();
+      boolean healthy = false;
+      try {
+        T result = connection.executeTracked(command);
+        healthy = true;
+        return result;
+      } catch (JedisConnectionException e) {
+        if (!mayRetry(attempt, command.getArguments(), connection, e)) {
+          throw e;
+        }
+      } catch (JedisException e) {
+        healthy = true; // an error reply: the connection is fine
+        throw e;
+      } finally {
+        pool.release(connection, healthy);
+      }
+    }
+  }
+
+  /** A raw command; error replies are returned, not thrown. */
+  Object call(byte[]... commandAndArguments) {
+    CommandArguments arguments = RawCommand.arguments(commandAndArguments);
+    for (int attempt = 0; ; attempt++) {
+      PooledConnection connection = pool.borrow();
+      boolean healthy = false;
+      try {
+        Object reply = connection.callRaw(arguments);
+        healthy = true;
+        return reply;
+      } catch (JedisConnectionException e) {
+        if (!mayRetry(attempt, arguments, connection, e)) {
+          throw e;
+        }
+      } finally {
+        pool.release(connection, healthy);
+      }
+    }
+  }
+
+  <T> T withConnection(ConnectionCallback<T> callback) {
+    PooledConnection connection = pool.borrow();
+    LeasedConnection lease = new LeasedConnection(connection);
+    boolean healthy = false;
+    try {
+      T result = callback.doWith(lease);
+      healthy = true;
+      return result;
+    } finally {
+      lease.invalidate();
+      // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
+      pool.release(connection, healthy);
+    }
+  }
+
+  private boolean mayRetry(int attempt, CommandArguments arguments, PooledConnection connection,
+      JedisConnectionException failure) {
+    boolean retry = attempt == 0 && retrySafeCommands && RetryPolicy.isSafeToRetry(
+        arguments, connection.requestMayHaveReachedServer(), failure);
+    if (log.isDebugEnabled()) {
+      log.debug("{}: {} failed on {}: {}{}", name, RetryPolicy.commandName(arguments), connection,
+          failure.getMessage(), retry ? "; retrying on another connection" : "");
+    }
+    return retry;
+  }
+}
