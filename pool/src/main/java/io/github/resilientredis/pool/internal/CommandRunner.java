@@ -4,7 +4,7 @@ import io.github.resilientredis.pool.ConnectionCallback;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,18 +19,22 @@ final class CommandRunner {
   private final PoolCore pool;
   private final String name;
   private final boolean retrySafeCommands;
+  private final long loadingWaitNanos;
 
-  CommandRunner(PoolCore pool, String name, boolean retrySafeCommands) {
+  CommandRunner(PoolCore pool, String name, boolean retrySafeCommands, long loadingWaitNanos) {
     this.pool = pool;
     this.name = name;
     this.retrySafeCommands = retrySafeCommands;
+    this.loadingWaitNanos = loadingWaitNanos;
   }
 
   /** A Jedis command from {@code RedisClient}. */
   <T> T execute(CommandObject<T> command) {
+    LoadingWait loading = null;
     for (int attempt = 0; ; attempt++) {
       PooledConnection connection = pool.borrow();
       boolean healthy = false;
+      JedisDataException loadingError = null;
       try {
         T result = connection.executeTracked(command);
         healthy = true;
@@ -39,11 +43,21 @@ final class CommandRunner {
         if (!mayRetry(attempt, command.getArguments(), connection, e)) {
           throw e;
         }
-      } catch (JedisException e) {
+      } catch (JedisDataException e) {
         healthy = true; // an error reply: the connection is fine
-        throw e;
+        if (!isLoading(e)) {
+          throw e;
+        }
+        loadingError = e;
       } finally {
         pool.release(connection, healthy);
+      }
+      if (loadingError != null) {
+        loading = loading != null ? loading : new LoadingWait(loadingWaitNanos);
+        if (!loading.pause()) {
+          throw loadingError;
+        }
+        log.debug("{}: Redis is loading its dataset; trying again", name);
       }
     }
   }
@@ -51,21 +65,40 @@ final class CommandRunner {
   /** A raw command; error replies are returned, not thrown. */
   Object call(byte[]... commandAndArguments) {
     CommandArguments arguments = RawCommand.arguments(commandAndArguments);
+    LoadingWait loading = null;
     for (int attempt = 0; ; attempt++) {
       PooledConnection connection = pool.borrow();
       boolean healthy = false;
+      Object reply;
       try {
-        Object reply = connection.callRaw(arguments);
+        reply = connection.callRaw(arguments);
         healthy = true;
-        return reply;
       } catch (JedisConnectionException e) {
         if (!mayRetry(attempt, arguments, connection, e)) {
           throw e;
         }
+        continue;
       } finally {
         pool.release(connection, healthy);
       }
+      if (!(reply instanceof JedisDataException error) || !isLoading(error)) {
+        return reply;
+      }
+      loading = loading != null ? loading : new LoadingWait(loadingWaitNanos);
+      if (!loading.pause()) {
+        return reply;
+      }
+      log.debug("{}: Redis is loading its dataset; trying again", name);
     }
+  }
+
+  /**
+   * Redis answers -LOADING while it reads its dataset after a restart: it ran nothing, so any
+   * command may be sent again. The caller waits, with back-off, up to the borrow timeout.
+   */
+  private static boolean isLoading(JedisDataException error) {
+    String message = error.getMessage();
+    return message != null && message.startsWith("LOADING");
   }
 
   <T> T withConnection(ConnectionCallback<T> callback) {

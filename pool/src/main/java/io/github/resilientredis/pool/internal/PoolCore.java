@@ -73,7 +73,8 @@ public final class PoolCore implements ConnectionOwner {
     this.heartbeat = new HeartbeatSchedule(config.heartbeatInterval(),
         RedisPoolConfig.MIN_HEARTBEAT_INTERVAL, config.heartbeatFromServerTimeout());
     this.listener = new SafeListener(name, config.listener());
-    this.commands = new CommandRunner(this, name, config.retrySafeCommands());
+    this.commands = new CommandRunner(this, name, config.retrySafeCommands(),
+        config.borrowTimeout().toNanos());
     this.borrowTimeoutNanos = config.borrowTimeout().toNanos();
     this.aliveBypassNanos = config.aliveBypassWindow().toNanos();
     this.pingOnBorrowAfterNanos = config.pingOnBorrowAfter().toNanos();
@@ -284,6 +285,7 @@ public final class PoolCore implements ConnectionOwner {
     } else if (connection.isRetired(now)) {
       destroyAndReplace(connection, CloseReason.MAX_LIFETIME);
     } else {
+      connection.markReturned(now);
       giveBackUnused(connection, now);
     }
   }
@@ -357,7 +359,7 @@ public final class PoolCore implements ConnectionOwner {
     }
     if (idleTimeoutNanos > 0) {
       for (PooledConnection c : lender.reserveIdleWhere(
-          c -> now - c.lastUsedNanos() >= idleTimeoutNanos, config.minIdle())) {
+          c -> now - c.idleSinceNanos() >= idleTimeoutNanos, config.minIdle())) {
         destroy(c, CloseReason.IDLE_TIMEOUT);
       }
     }

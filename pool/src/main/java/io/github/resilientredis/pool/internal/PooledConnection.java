@@ -26,6 +26,8 @@ public final class PooledConnection extends Connection implements Grant {
   /** The pool's eviction generation when it was opened: an older one is closed on sight. */
   private final int generation;
   private long lentAtNanos;
+  /** When a borrower last gave it back (or when it opened): heartbeats do not count as use. */
+  private long idleSinceNanos;
   /** Where it was borrowed, recorded only while leak detection is on. */
   private Throwable borrowedAt;
   private boolean leakReported;
@@ -47,6 +49,7 @@ public final class PooledConnection extends Connection implements Grant {
     this.retireAtNanos = nowNanos + lifetimeNanos;
     this.generation = generation;
     this.lastUsedNanos = nowNanos;
+    this.idleSinceNanos = nowNanos;
     this.heartbeatDelayNanos = heartbeatDelayNanos;
   }
 
@@ -135,6 +138,15 @@ public final class PooledConnection extends Connection implements Grant {
     lentAtNanos = nowNanos;
     this.borrowedAt = borrowedAt;
     leakReported = false;
+  }
+
+  void markReturned(long nowNanos) {
+    lastUsedNanos = nowNanos;
+    idleSinceNanos = nowNanos;
+  }
+
+  long idleSinceNanos() {
+    return idleSinceNanos;
   }
 
   long lentAtNanos() {
