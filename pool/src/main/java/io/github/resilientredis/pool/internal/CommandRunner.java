@@ -32,7 +32,7 @@ final class CommandRunner {
   <T> T execute(CommandObject<T> command) {
     LoadingWait loading = null;
     for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = pool.borrow();
+      PooledConnection connection = pool.borrow(attempt > 0);
       boolean healthy = false;
       JedisDataException loadingError = null;
       try {
@@ -67,7 +67,7 @@ final class CommandRunner {
     CommandArguments arguments = RawCommand.arguments(commandAndArguments);
     LoadingWait loading = null;
     for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = pool.borrow();
+      PooledConnection connection = pool.borrow(attempt > 0);
       boolean healthy = false;
       Object reply;
       try {
@@ -96,7 +96,7 @@ final class CommandRunner {
    * Redis answers -LOADING while it reads its dataset after a restart: it ran nothing, so any
    * command may be sent again. The caller waits, with back-off, up to the borrow timeout.
    */
-  private static boolean isLoading(JedisDataException error) {
+  static boolean isLoading(JedisDataException error) {
     String message = error.getMessage();
     return message != null && message.startsWith("LOADING");
   }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,11 @@ public final class PoolCore implements ConnectionOwner {
   /** Raised by soft-evict: connections opened in an older generation are closed on sight. */
   private volatile int generation;
   private volatile boolean closed;
+  /**
+   * When a borrower last gave back a broken connection. Connections last used before it are
+   * checked before they are lent even inside the bypass window: what broke one may have broken them.
+   */
+  private volatile long lastTransportErrorNanos;
   private long lastStatsLogNanos;
 
   public PoolCore(RedisPoolConfig config) {
@@ -81,6 +87,7 @@ public final class PoolCore implements ConnectionOwner {
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
     this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
     this.lentWatch = leakThresholdNanos > 0 ? ConcurrentHashMap.newKeySet() : null;
+    this.lastTransportErrorNanos = ticker.nanoTime() - (Long.MAX_VALUE >> 1); // "long ago"
     PoolCommandExecutor executor = new PoolCommandExecutor(this);
     this.client = RedisClient.builder()
         .clientConfig(factory.jedisConfig())
@@ -131,6 +138,15 @@ public final class PoolCore implements ConnectionOwner {
 
   /** Lends a live connection, or throws {@link RedisPoolException}. */
   PooledConnection borrow() {
+    return borrow(false);
+  }
+
+  /**
+   * Lends a connection; with {@code verify}, one proven alive by a PING (or freshly opened), as a
+   * retry after a transport error needs: the event that broke one connection (a kill, a restart)
+   * has often broken the others too, and their FIN may not have arrived yet.
+   */
+  PooledConnection borrow(boolean verify) {
     long waitStart = 0;
     for (int attempt = 0; ; attempt++) {
       Grant grant = lender.acquire();
@@ -145,7 +161,7 @@ public final class PoolCore implements ConnectionOwner {
       }
       PooledConnection connection = grant instanceof PooledConnection lent ? lent : openForBorrower();
       long now = ticker.nanoTime();
-      if (isAlive(connection, now)) {
+      if (verify ? isVerifiedAlive(connection, now) : isAlive(connection, now)) {
         long waited = waitStart == 0 ? 0 : now - waitStart;
         counters.recordBorrow(waited);
         connection.markLent(now, lentWatch == null ? null : new Throwable("borrowed here"));
@@ -237,15 +253,17 @@ public final class PoolCore implements ConnectionOwner {
   }
 
   /**
-   * The check before lending: nothing for a connection used a moment ago; a non-blocking peek for a
-   * pending EOF after that; a PING for one idle long enough to have been dropped silently.
+   * The check before lending: nothing for a connection used a moment ago (unless a transport error
+   * was seen since); a non-blocking peek for a pending EOF after that; a PING for one idle long
+   * enough to have been dropped silently.
    */
   private boolean isAlive(PooledConnection connection, long now) {
     if (connection.generation() != generation) {
       return false;
     }
-    long idleNanos = now - connection.lastUsedNanos();
-    if (idleNanos < aliveBypassNanos) {
+    long lastUsed = connection.lastUsedNanos();
+    long idleNanos = now - lastUsed;
+    if (idleNanos < aliveBypassNanos && lastUsed - lastTransportErrorNanos > 0) {
       return !connection.isBroken();
     }
     if (!connection.peekAlive()) {
@@ -254,15 +272,39 @@ public final class PoolCore implements ConnectionOwner {
     return idleNanos < pingOnBorrowAfterNanos || ping(connection);
   }
 
-  private boolean ping(PooledConnection connection) {
-    try {
-      connection.ping();
-      connection.markUsed(ticker.nanoTime());
-      return true;
-    } catch (JedisException e) {
-      log.debug("{}: PING failed on {}: {}", name, connection, e.toString());
+  private boolean isVerifiedAlive(PooledConnection connection, long now) {
+    if (connection.generation() != generation || !connection.peekAlive()) {
       return false;
     }
+    boolean justOpened = connection.lastUsedNanos() == connection.createdNanos()
+        && now - connection.createdNanos() < aliveBypassNanos;
+    return justOpened || ping(connection);
+  }
+
+  private boolean ping(PooledConnection connection) {
+    JedisException failure = pingFailure(connection);
+    if (failure != null) {
+      log.debug("{}: PING failed on {}: {}", name, connection, failure.toString());
+    }
+    return failure == null;
+  }
+
+  /**
+   * PINGs a connection; null when it is alive. A -LOADING reply counts as alive: the server answered
+   * on this connection, it is only still reading its dataset.
+   */
+  private JedisException pingFailure(PooledConnection connection) {
+    try {
+      connection.ping();
+    } catch (JedisDataException e) {
+      if (!CommandRunner.isLoading(e)) {
+        return e;
+      }
+    } catch (JedisException e) {
+      return e;
+    }
+    connection.markUsed(ticker.nanoTime());
+    return null;
   }
 
   /**
@@ -278,6 +320,7 @@ public final class PoolCore implements ConnectionOwner {
     }
     listener.returned(now - connection.lentAtNanos());
     if (!healthy || !connection.isUsable()) {
+      lastTransportErrorNanos = now;
       counters.brokenConnections.increment();
       destroyAndReplace(connection, CloseReason.BROKEN);
     } else if (connection.generation() != generation) {
@@ -374,15 +417,15 @@ public final class PoolCore implements ConnectionOwner {
   }
 
   private void heartbeat(PooledConnection connection) {
-    try {
-      connection.ping();
+    JedisException failure = pingFailure(connection);
+    if (failure == null) {
       giveBackUnused(connection);
-    } catch (JedisException e) {
-      counters.heartbeatFailures.increment();
-      listener.heartbeatFailed(e);
-      log.debug("{}: heartbeat failed on {}: {}", name, connection, e.toString());
-      destroyAndReplace(connection, CloseReason.HEARTBEAT_FAILED);
+      return;
     }
+    counters.heartbeatFailures.increment();
+    listener.heartbeatFailed(failure);
+    log.debug("{}: heartbeat failed on {}: {}", name, connection, failure.toString());
+    destroyAndReplace(connection, CloseReason.HEARTBEAT_FAILED);
   }
 
   /** Starts opening the connections owed; returns when the next round is wanted. */

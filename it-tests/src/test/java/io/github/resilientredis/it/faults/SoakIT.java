@@ -1,0 +1,207 @@
+package io.github.resilientredis.it.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resilientredis.it.support.Await;
+import io.github.resilientredis.it.support.Faults;
+import io.github.resilientredis.it.support.FreePorts;
+import io.github.resilientredis.it.support.RedisContainers;
+import io.github.resilientredis.it.support.RedisProbe;
+import io.github.resilientredis.pool.PoolStats;
+import io.github.resilientredis.pool.RedisPool;
+import io.github.resilientredis.pool.RedisPoolException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.GenericContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * 16 threads of mixed reads and writes through {@code pool.client()} while random real faults hit
+ * the server (CLIENT KILL, a 1 s pause, a restart). Afterwards: no connection leaked, every
+ * acknowledged SET readable, the INCR counter equal to the acknowledged INCRs give or take the ones
+ * whose outcome the caller could not know (never doubled), and no call blocked past its timeouts.
+ *
+ * <p>Bounded: {@code -Dsoak.seconds=N} (default 20) sets how long the load runs; the seed of the
+ * fault sequence is logged and can be replayed with {@code -Dsoak.seed=S}.
+ */
+class SoakIT {
+
+  private static final Logger log = LoggerFactory.getLogger(SoakIT.class);
+  private static final int THREADS = 16;
+  private static final int KEYS_PER_THREAD = 10;
+  private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration BORROW_TIMEOUT = Duration.ofSeconds(1);
+  /** Borrow, open (connect + handshake) and read, twice (one retry): no call may take longer. */
+  private static final long CALL_BOUND_MILLIS = 2 * (BORROW_TIMEOUT.toMillis()
+      + 2 * READ_TIMEOUT.toMillis() + READ_TIMEOUT.toMillis()) + 1_000;
+
+  @Test
+  void mixedLoadUnderRandomFaults() throws Exception {
+    long seconds = Long.getLong("soak.seconds", 20);
+    long seed = Long.getLong("soak.seed", System.nanoTime());
+    log.info("soak: {} s, {} threads, seed {}", seconds, THREADS, seed);
+    int port = FreePorts.pick();
+    // AOF with fsync on every write: an acknowledged write survives the restarts below.
+    GenericContainer<?> redis = RedisContainers.redisOnHostPort(port, "--dir", "/data",
+        "--appendonly", "yes", "--appendfsync", "always");
+    redis.start();
+    try (RedisPool pool = RedisPool.builder().uri("redis://localhost:" + port).maxTotal(8)
+        .readTimeout(READ_TIMEOUT).connectTimeout(READ_TIMEOUT).borrowTimeout(BORROW_TIMEOUT)
+        .build()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      AtomicLong longestCall = new AtomicLong();
+      LongAdder ackedIncrs = new LongAdder();
+      LongAdder failedIncrs = new LongAdder();
+      ExecutorService workers = Executors.newFixedThreadPool(THREADS + 1);
+      List<Future<Writes>> results = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        results.add(workers.submit(() -> work(pool.client(), thread, seed + thread, deadline,
+            longestCall, ackedIncrs, failedIncrs)));
+      }
+      Future<Integer> faults = workers.submit(() -> injectFaults(redis, port, new Random(seed), deadline));
+      List<Writes> writes = new ArrayList<>();
+      for (Future<Writes> result : results) {
+        writes.add(result.get(seconds + 60, TimeUnit.SECONDS));
+      }
+      int injected = faults.get(60, TimeUnit.SECONDS);
+      workers.shutdown();
+
+      RedisProbe.awaitAnswers("localhost", port, Duration.ofSeconds(20));
+      Await.until(Duration.ofSeconds(10), "the pool to serve again",
+          () -> "PONG".equals(pool.client().ping()));
+      log.info("soak: {} faults, {} acked INCRs, {} failed, longest call {} ms, {}", injected,
+          ackedIncrs.sum(), failedIncrs.sum(), longestCall.get(), pool.stats());
+
+      assertTrue(injected >= 2, "faults injected: " + injected);
+      assertTrue(longestCall.get() <= CALL_BOUND_MILLIS,
+          "longest call " + longestCall.get() + " ms, bound " + CALL_BOUND_MILLIS + " ms");
+      long counter = Long.parseLong(pool.client().get("soak:counter"));
+      assertTrue(counter >= ackedIncrs.sum(), "an acknowledged INCR was lost: " + counter);
+      assertTrue(counter <= ackedIncrs.sum() + failedIncrs.sum(),
+          "an INCR ran twice: counter " + counter + ", acked " + ackedIncrs.sum()
+              + ", failed " + failedIncrs.sum());
+      for (Writes w : writes) {
+        w.assertReadable(pool.client());
+      }
+      Await.until(Duration.ofSeconds(5), "the pool to be quiet", () -> {
+        PoolStats stats = pool.stats();
+        return stats.active() == 0 && stats.waiting() == 0;
+      });
+      PoolStats stats = pool.stats();
+      assertTrue(stats.total() <= 8, stats::toString);
+      assertTrue(RedisProbe.normalClients(redis) <= 8,
+          "the server sees no more clients than the pool allows");
+    } finally {
+      redis.stop();
+    }
+  }
+
+  /** What one thread wrote: the last acknowledged value per key, and later unacknowledged tries. */
+  private static final class Writes {
+    final Map<String, String> acked = new HashMap<>();
+    final Map<String, Set<String>> unknownSince = new HashMap<>();
+
+    void ack(String key, String value) {
+      acked.put(key, value);
+      unknownSince.remove(key);
+    }
+
+    void unknown(String key, String value) {
+      unknownSince.computeIfAbsent(key, k -> new HashSet<>()).add(value);
+    }
+
+    void assertReadable(RedisClient client) {
+      for (Map.Entry<String, String> entry : acked.entrySet()) {
+        String actual = client.get(entry.getKey());
+        Set<String> possible = new HashSet<>(unknownSince.getOrDefault(entry.getKey(), Set.of()));
+        possible.add(entry.getValue());
+        assertTrue(possible.contains(actual), entry.getKey() + " = " + actual
+            + ", acknowledged " + entry.getValue() + ", unacknowledged since " + possible);
+      }
+    }
+  }
+
+  private static Writes work(RedisClient client, int thread, long seed, long deadline,
+      AtomicLong longestCall, LongAdder ackedIncrs, LongAdder failedIncrs) {
+    Random random = new Random(seed);
+    Writes writes = new Writes();
+    for (long seq = 0; System.nanoTime() < deadline && seq < 10_000_000; seq++) {
+      String key = "soak:" + thread + ":" + random.nextInt(KEYS_PER_THREAD);
+      int op = random.nextInt(10);
+      long start = System.nanoTime();
+      try {
+        if (op < 4) {
+          client.get(key);
+        } else if (op < 7) {
+          String value = thread + "-" + seq;
+          try {
+            client.set(key, value);
+            writes.ack(key, value);
+          } catch (RedisPoolException neverSent) {
+            throw neverSent;
+          } catch (RuntimeException e) {
+            writes.unknown(key, value);
+            throw e;
+          }
+        } else {
+          try {
+            client.incr("soak:counter");
+            ackedIncrs.increment();
+          } catch (RedisPoolException neverSent) {
+            throw neverSent; // no connection could be lent: nothing reached Redis
+          } catch (RuntimeException e) {
+            failedIncrs.increment(); // sent, outcome unknown: it may or may not have run
+            throw e;
+          }
+        }
+      } catch (RuntimeException expectedDuringFaults) {
+        // Faults make calls fail; what matters is what was acknowledged, checked at the end.
+      } finally {
+        longestCall.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+      }
+    }
+    return writes;
+  }
+
+  /** One fault every 1.5 to 3 s until the deadline; returns how many were injected. */
+  private static int injectFaults(GenericContainer<?> redis, int port, Random random, long deadline)
+      throws InterruptedException {
+    int injected = 0;
+    while (System.nanoTime() + TimeUnit.SECONDS.toNanos(3) < deadline && injected < 100) {
+      Thread.sleep(1_500 + random.nextInt(1_500));
+      switch (random.nextInt(3)) {
+        case 0 -> Faults.killNormalClients("localhost", port);
+        case 1 -> {
+          Faults.pause(redis);
+          Thread.sleep(1_000);
+          Faults.unpause(redis);
+        }
+        default -> {
+          Faults.stop(redis);
+          Faults.start(redis);
+          RedisProbe.awaitAnswers("localhost", port, Duration.ofSeconds(20));
+        }
+      }
+      injected++;
+    }
+    return injected;
+  }
+}
