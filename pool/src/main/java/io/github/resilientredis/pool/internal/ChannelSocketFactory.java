@@ -68,6 +68,11 @@ final class ChannelSocketFactory implements JedisSocketFactory {
     return tls;
   }
 
+  boolean isOpen() {
+    SocketChannel ch = channel;
+    return ch != null && ch.isOpen();
+  }
+
   /**
    * True when nothing is waiting on an idle socket. False when the server closed or reset it, or
    * sent bytes nobody asked for (an idle connection's stream would be out of step).

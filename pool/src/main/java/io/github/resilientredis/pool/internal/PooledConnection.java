@@ -102,11 +102,15 @@ public final class PooledConnection extends Connection implements Grant {
 
   /** Cheap liveness check with no round trip: see {@link ChannelSocketFactory#peekAlive()}. */
   boolean peekAlive() {
-    return isConnected() && !isBroken() && socket.peekAlive();
+    return !isBroken() && socket.peekAlive();
   }
 
+  /**
+   * Not broken and its socket still open. Cheaper than Jedis's {@code isConnected()}, which asks the
+   * socket five questions, one of them under the channel's lock: this runs on every return.
+   */
   boolean isUsable() {
-    return isConnected() && !isBroken();
+    return !isBroken() && socket.isOpen();
   }
 
   long lastUsedNanos() {

@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# Load test: the HTTP bridge against Webdis, over the same Redis, in one run.
+#
+#   benchmarks/bridge-vs-webdis.sh [options]
+#
+# Starts its own redis-server, the bridge jar and webdis on free loopback ports, warms both,
+# then runs wrk against each in turn (GET, then SET, bridge and webdis interleaved), with the
+# Webdis URL API both servers speak (/GET/key, /SET/key/value). Prints a Markdown table of
+# requests/s and latency percentiles with the ratio bridge/webdis, and writes it to a file.
+# Only loopback traffic; everything it starts is stopped by pid when it exits.
+#
+# Options:
+#   --jar PATH            bridge jar (default: http-bridge/target/redis-http-bridge.jar)
+#   --duration SECS       measured seconds per run (default 10)
+#   --warmup SECS         warm-up seconds per server and workload, not reported (default 5)
+#   --rounds N            measured rounds, alternating which server goes first; medians are reported (default 3)
+#   --connections N       wrk connections (default 50)
+#   --threads N           wrk threads (default 2)
+#   --value-size BYTES    size of the values read and written (default 64)
+#   --webdis-threads N    webdis worker threads (default 2, one per core here)
+#   --java PATH           java binary for the bridge (default: $JAVA_HOME/bin/java, else java)
+#   --java-opts "FLAGS"   JVM flags for the bridge (default: $BRIDGE_JAVA_OPTS or -Xms256m -Xmx512m)
+#   --bridge-args "ARGS"  extra arguments for the bridge
+#   --token TOKEN         start the bridge with this token and send it (default: no token, like webdis)
+#   --out FILE            results file (default: benchmarks/results/bridge-vs-webdis.md)
+#   -h, --help
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+jar=$root/http-bridge/target/redis-http-bridge.jar
+duration=10
+warmup=5
+rounds=3
+connections=50
+threads=2
+value_size=64
+webdis_threads=2
+webdis_pool=4
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+java_opts=${BRIDGE_JAVA_OPTS:--Xms256m -Xmx512m}
+bridge_args=""
+token=""
+out=$root/benchmarks/results/bridge-vs-webdis.md
+
+die() { echo "bridge-vs-webdis: $*" >&2; exit 2; }
+log() { echo "bridge-vs-webdis: $*" >&2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+
+while (($#)); do
+  case $1 in
+    --jar) jar=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --value-size) value_size=$2; shift 2 ;;
+    --webdis-threads) webdis_threads=$2; shift 2 ;;
+    --java) java_bin=$2; shift 2 ;;
+    --java-opts) java_opts=$2; shift 2 ;;
+    --bridge-args) bridge_args=$2; shift 2 ;;
+    --token) token=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown option: $1 (see --help)" ;;
+  esac
+done
+
+for n in duration warmup rounds connections threads value_size webdis_threads; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || die "--${n//_/-} must be a whole number, got '${!n}'"
+done
+((duration >= 1 && rounds >= 1 && connections >= 1 && threads >= 1 && value_size >= 1)) || die "durations and counts must be at least 1"
+((connections >= threads)) || die "--connections must be at least --threads"
+estimate=$((2 * 2 * (warmup + rounds * duration) + 15))
+((estimate <= 290)) || die "this would run about ${estimate} s; keep it under 5 minutes (lower --duration, --rounds or --warmup)"
+
+# ---- prerequisites ----------------------------------------------------------------------------
+missing=()
+for tool in redis-server webdis wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+((${#missing[@]} == 0)) || die "missing ${missing[*]}: apt-get install -y webdis wrk redis-server"
+command -v "$java_bin" >/dev/null || die "java not found ($java_bin): apt-get install -y openjdk-17-jre-headless, or pass --java"
+[[ -f $jar ]] || die "bridge jar not found: $jar (build it: ./mvnw -pl http-bridge -am package -DskipTests)"
+jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
+[[ -f $here/bridge/webdis.json.template && -f $here/bridge/set.lua ]] || die "benchmarks/bridge/ is incomplete"
+
+# ---- clean-up of everything this script starts ------------------------------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bridge-vs-webdis.XXXXXX")
+redis_pid="" bridge_pid="" webdis_pid=""
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+stop_pid() { # pid name: TERM, wait up to 10 s, then KILL
+  local pid=$1 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$2 (pid $pid) did not stop in 10 s, killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+# shellcheck disable=SC2317
+cleanup() {
+  stop_pid "$bridge_pid" bridge
+  stop_pid "$webdis_pid" webdis
+  stop_pid "$redis_pid" redis-server
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+show_logs() {
+  local f
+  for f in bridge.log webdis.log webdis.out redis.log; do
+    [[ -s $tmp/$f ]] || continue
+    echo "---- $f (last 30 lines) ----" >&2
+    tail -n 30 "$tmp/$f" >&2
+  done
+}
+
+# ---- helpers ----------------------------------------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # VAR: sets VAR to a loopback port nothing listens on (never 6379/7379, never one taken here)
+  local p i
+  for ((i = 0; i < 100; i++)); do
+    p=$((20000 + RANDOM % 30000))
+    if [[ $p != 6379 && $p != 7379 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
+      used_ports+=" $p"
+      printf -v "$1" '%s' "$p"
+      return 0
+    fi
+  done
+  die "could not find a free loopback port"
+}
+used_ports=""
+redis_port="" webdis_port="" bridge_port=""
+
+redis_ready() { # PING over raw RESP
+  local line
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'PING\r\n' >&3
+  IFS= read -r -t 2 line <&3 || line=""
+  exec 3<&- 3>&-
+  [[ $line == "+PONG"* ]]
+}
+
+redis_cmd() { # port arg...: one command as RESP, prints the first reply line
+  local port=$1 line req a
+  shift
+  req="*$#"$'\r\n'
+  for a in "$@"; do req+="\$${#a}"$'\r\n'"$a"$'\r\n'; done
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf '%s' "$req" >&3
+  IFS= read -r -t 5 line <&3 || line=""
+  exec 3<&- 3>&-
+  echo "${line%$'\r'}"
+}
+
+http_get() { # port path [auth-token]: prints "STATUS BODY" (HTTP/1.0, whole reply read)
+  local port=$1 path=$2 auth=${3:-} reply status body header=""
+  [[ -n $auth ]] && header="Authorization: Bearer $auth"$'\r\n'
+  exec 4<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n%s\r\n' "$path" "$port" "$header" >&4
+  reply=$(timeout 5 cat <&4 | tr -d '\r') || true
+  exec 4<&- 4>&-
+  status=$(head -n 1 <<<"$reply" | cut -d' ' -f2)
+  body=${reply#*$'\n\n'}
+  echo "$status $body"
+}
+
+wait_http() { # name pid port path [token]: bounded wait for a 200
+  local name=$1 pid=$2 port=$3 path=$4 auth=${5:-} i reply=""
+  for ((i = 0; i < 300; i++)); do # 30 s
+    kill -0 "$pid" 2>/dev/null || { show_logs; die "$name exited at start"; }
+    reply=$(http_get "$port" "$path" "$auth" 2>/dev/null || true)
+    [[ $reply == "200 "* ]] && return 0
+    sleep 0.1
+  done
+  show_logs
+  die "$name on port $port did not answer $path with 200 in 30 s (last reply: ${reply:-none})"
+}
+
+to_ms() { # wrk latency like 812.00us / 1.23ms / 2.01s -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else printf "nan" }'
+}
+
+# ---- Redis ------------------------------------------------------------------------------------
+free_port redis_port
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --dir "$tmp" --logfile "$tmp/redis.log" --daemonize no >/dev/null 2>&1 &
+redis_pid=$!
+for ((i = 0; i < 100; i++)); do
+  redis_ready "$redis_port" 2>/dev/null && break
+  kill -0 "$redis_pid" 2>/dev/null || { show_logs; die "redis-server exited at start"; }
+  sleep 0.1
+done
+redis_ready "$redis_port" 2>/dev/null || { show_logs; die "redis-server did not answer in 10 s"; }
+
+value=$(head -c "$value_size" /dev/zero | tr '\0' 'v')
+get_key="bench:get"
+[[ $(redis_cmd "$redis_port" SET "$get_key" "$value") == "+OK" ]] || die "could not preload $get_key"
+
+# ---- webdis -----------------------------------------------------------------------------------
+free_port webdis_port
+sed -e "s|@REDIS_PORT@|$redis_port|; s|@HTTP_PORT@|$webdis_port|; s|@THREADS@|$webdis_threads|" \
+  -e "s|@POOL_SIZE@|$webdis_pool|; s|@TMP@|$tmp|g" \
+  "$here/bridge/webdis.json.template" >"$tmp/webdis.json"
+(cd "$tmp" && exec webdis "$tmp/webdis.json" >"$tmp/webdis.out" 2>&1) &
+webdis_pid=$!
+wait_http webdis "$webdis_pid" "$webdis_port" /PING
+
+# ---- bridge -----------------------------------------------------------------------------------
+free_port bridge_port
+bridge_cmd=("$java_bin")
+# shellcheck disable=SC2206 # flags are word lists on purpose
+bridge_cmd+=($java_opts -jar "$jar" --redis "redis://127.0.0.1:$redis_port" --host 127.0.0.1 --port "$bridge_port")
+[[ -n $token ]] && bridge_cmd+=(--token "$token")
+# shellcheck disable=SC2206
+[[ -n $bridge_args ]] && bridge_cmd+=($bridge_args)
+env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_HOST "${bridge_cmd[@]}" >"$tmp/bridge.log" 2>&1 &
+bridge_pid=$!
+wait_http bridge "$bridge_pid" "$bridge_port" /PING "$token"
+
+# Both must answer the benchmark's URLs alike before anything is measured.
+for path in "/GET/$get_key" "/SET/bench:check/$value"; do
+  w=$(http_get "$webdis_port" "$path")
+  b=$(http_get "$bridge_port" "$path" "$token")
+  [[ $w == "200 "* ]] || die "webdis answered $path with: $w"
+  [[ $b == "200 "* ]] || die "the bridge answered $path with: $b"
+  [[ $w == "$b" ]] || log "note: replies differ for $path: webdis '$w', bridge '$b'"
+done
+
+# ---- load -------------------------------------------------------------------------------------
+wrk_auth=()
+[[ -n $token ]] && wrk_auth=(-H "Authorization: Bearer $token")
+
+run_wrk() { # label server port workload secs -> writes $tmp/<label>.txt
+  local label=$1 server=$2 port=$3 workload=$4 secs=$5 args=() script_args=()
+  local url="http://127.0.0.1:$port"
+  [[ $server == bridge ]] && args+=("${wrk_auth[@]}")
+  if [[ $workload == GET ]]; then
+    url+="/GET/$get_key"
+  else
+    args+=(-s "$here/bridge/set.lua")
+    script_args=(-- "bench:set:$server" "$value")
+  fi
+  if ! timeout --kill-after=5 $((secs + 30)) wrk -t "$threads" -c "$connections" -d "${secs}s" --timeout 5s --latency \
+    "${args[@]}" "$url" "${script_args[@]}" >"$tmp/$label.txt" 2>&1; then
+    cat "$tmp/$label.txt" >&2
+    die "wrk failed against $server ($workload)"
+  fi
+}
+
+parse_wrk() { # file -> "rps p50 p99 errors"
+  local f=$1 rps p50 p99 non2xx sockerr
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$f")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$f")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$f")
+  sockerr=$(awk -F'[ ,]+' '/Socket errors:/ {s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s}' "$f")
+  echo "${rps:-0} ${p50:-nan} ${p99:-nan} $(( ${non2xx:-0} + ${sockerr:-0} ))"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+log "redis :$redis_port, webdis :$webdis_port, bridge :$bridge_port; about ${estimate} s"
+for workload in GET SET; do
+  if ((warmup > 0)); then
+    run_wrk "warm-$workload-bridge" bridge "$bridge_port" "$workload" "$warmup"
+    run_wrk "warm-$workload-webdis" webdis "$webdis_port" "$workload" "$warmup"
+  fi
+done
+for ((r = 1; r <= rounds; r++)); do
+  for workload in GET SET; do
+    # alternate which server goes first, so neither always gets the quieter slot
+    if ((r % 2)); then order=(bridge webdis); else order=(webdis bridge); fi
+    for server in "${order[@]}"; do
+      port=$bridge_port
+      [[ $server == webdis ]] && port=$webdis_port
+      run_wrk "$workload-$server-$r" "$server" "$port" "$workload" "$duration"
+      read -r rps p50 p99 errs < <(parse_wrk "$tmp/$workload-$server-$r.txt")
+      log "round $r $workload $server: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $errs"
+    done
+  done
+done
+
+# ---- report -----------------------------------------------------------------------------------
+java_version=$("$java_bin" -version 2>&1 | head -n 1)
+webdis_version=$(dpkg-query -W -f='${Version}' webdis 2>/dev/null || echo unknown)
+redis_version=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
+wrk_version=$({ wrk --version 2>&1 || true; } | head -n 1 | awk '{print $2}')
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
+
+total_errors=0
+{
+  echo "# Bridge vs Webdis"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu). One run, servers side by side over one Redis;"
+  echo "compare the ratios, not absolute numbers from different runs."
+  echo
+  echo "- wrk $wrk_version: $threads threads, $connections connections, ${duration} s per measurement, ${rounds} round(s) (medians), ${warmup} s warm-up each"
+  echo "- GET: \`/GET/$get_key\` (a ${value_size}-byte value); SET: \`/SET/<key>/<value>\` with a new key per request (benchmarks/bridge/set.lua)"
+  echo "- Redis $redis_version (\`--save '' --appendonly no\`); webdis $webdis_version ($webdis_threads threads, pool_size $webdis_pool); bridge on $java_version, JVM flags \`$java_opts\`${bridge_args:+, args \`$bridge_args\`}${token:+, with a token}"
+  echo
+  echo "| workload | server | requests/s | p50 ms | p99 ms | errors |"
+  echo "|---|---|---:|---:|---:|---:|"
+  for workload in GET SET; do
+    for server in bridge webdis; do
+      rps_list="" p50_list="" p99_list="" err_sum=0
+      for ((r = 1; r <= rounds; r++)); do
+        read -r rps p50 p99 errs < <(parse_wrk "$tmp/$workload-$server-$r.txt")
+        rps_list+=" $rps" p50_list+=" $p50" p99_list+=" $p99"
+        err_sum=$((err_sum + errs))
+      done
+      m_rps=$(median <<<"$rps_list") m_p50=$(median <<<"$p50_list") m_p99=$(median <<<"$p99_list")
+      printf -v "rps_${workload}_${server}" '%s' "$m_rps"
+      printf -v "p99_${workload}_${server}" '%s' "$m_p99"
+      total_errors=$((total_errors + err_sum))
+      printf '| %s | %s | %.0f | %.2f | %.2f | %d |\n' "$workload" "$server" "$m_rps" "$m_p50" "$m_p99" "$err_sum"
+    done
+  done
+  echo
+  echo "| workload | bridge/webdis requests/s (higher is better) | bridge/webdis p99 (lower is better) |"
+  echo "|---|---:|---:|"
+  for workload in GET SET; do
+    rb=rps_${workload}_bridge rw=rps_${workload}_webdis pb=p99_${workload}_bridge pw=p99_${workload}_webdis
+    awk -v w="$workload" -v rb="${!rb}" -v rw="${!rw}" -v pb="${!pb}" -v pw="${!pw}" \
+      'BEGIN { printf "| %s | %.2f | %.2f |\n", w, (rw > 0 ? rb / rw : 0), (pw > 0 ? pb / pw : 0) }'
+  done
+  if ((total_errors > 0)); then
+    echo
+    echo "**Warning:** $total_errors non-2xx replies or socket errors were counted; those numbers are not comparable."
+  fi
+} >"$tmp/results.md"
+
+cat "$tmp/results.md"
+mkdir -p "$(dirname "$out")"
+cp "$tmp/results.md" "$out"
+log "results written to $out"
+((total_errors == 0)) || exit 3

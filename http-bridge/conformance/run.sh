@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Runs the @upstash/redis conformance suite against a freshly started bridge.
+#
+#   http-bridge/conformance/run.sh [path/to/redis-http-bridge.jar]
+#
+# Starts its own redis-server and bridge on free loopback ports (never 6379 or 7379, never a
+# Redis it did not start), runs `node --test`, stops both by pid and exits with the tests' result.
+# Quiet on success (a summary line); on failure prints the test report and both servers' logs.
+#
+# Environment (all optional):
+#   JAVA                 java binary (default: $JAVA_HOME/bin/java, else java on PATH)
+#   BRIDGE_JAVA_OPTS     extra JVM flags for the bridge (default: -Xmx256m)
+#   CONFORMANCE_VERBOSE  1 prints the full test report even when everything passes
+#   CONFORMANCE_TIMEOUT  seconds allowed for the whole node test run (default 300)
+#   CONFORMANCE_REDIS_URL  use this Redis instead of starting a redis-server (tests flush nothing,
+#                          they use their own key prefixes)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jar=${1:-${BRIDGE_JAR:-$here/../target/redis-http-bridge.jar}}
+java_bin=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
+java_opts=${BRIDGE_JAVA_OPTS:--Xmx256m}
+verbose=${CONFORMANCE_VERBOSE:-0}
+test_timeout=${CONFORMANCE_TIMEOUT:-300}
+
+die() { echo "conformance: $*" >&2; exit 2; }
+
+# ---- prerequisites --------------------------------------------------------------------------
+[[ -f $jar ]] || die "bridge jar not found: $jar (build it: ./mvnw -pl http-bridge -am package -DskipTests)"
+jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
+command -v "$java_bin" >/dev/null || die "java not found ($java_bin): apt-get install -y openjdk-17-jre-headless"
+command -v node >/dev/null || die "node not found: Node.js 20 or newer is needed (apt-get install -y nodejs npm)"
+command -v npm >/dev/null || die "npm not found: apt-get install -y npm"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 20 )) || die "Node.js $(node --version) is too old: 20 or newer is needed"
+
+# ---- clean-up of everything this script starts ------------------------------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bridge-conformance.XXXXXX")
+redis_pid=""
+bridge_pid=""
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+stop_pid() { # pid name: TERM, wait up to 10 s, then KILL
+  local pid=$1 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "conformance: $2 (pid $pid) did not stop in 10 s, killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+  stop_pid "$bridge_pid" bridge
+  stop_pid "$redis_pid" redis-server
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+show_logs() {
+  echo "---- bridge log (last 60 lines) ----" >&2
+  tail -n 60 "$tmp/bridge.log" >&2 2>/dev/null || true
+  echo "---- redis-server log (last 20 lines) ----" >&2
+  tail -n 20 "$tmp/redis.log" >&2 2>/dev/null || true
+}
+
+# ---- helpers ----------------------------------------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # a loopback port nothing listens on; never 6379 or 7379
+  local port i
+  for ((i = 0; i < 50; i++)); do
+    port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    if [[ $port != 6379 && $port != 7379 ]] && ! port_in_use "$port"; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "could not find a free loopback port"
+}
+
+redis_ready() { # PING over raw RESP, no redis-cli needed
+  local line
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'PING\r\n' >&3
+  IFS= read -r -t 2 line <&3 || line=""
+  exec 3<&- 3>&-
+  [[ $line == "+PONG"* ]]
+}
+
+bridge_status() { # HTTP status of an authenticated Upstash PING, or nothing
+  local line body='["ping"]'
+  exec 4<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'POST / HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$1" "$2" "${#body}" "$body" >&4
+  IFS= read -r -t 5 line <&4 || line=""
+  exec 4<&- 4>&-
+  line=${line%$'\r'}
+  echo "${line#* }" | cut -d' ' -f1
+}
+
+# ---- Redis ------------------------------------------------------------------------------------
+if [[ -n ${CONFORMANCE_REDIS_URL:-} ]]; then
+  redis_url=$CONFORMANCE_REDIS_URL # a Redis the caller started (the Maven IT's container)
+else
+  command -v redis-server >/dev/null || die "redis-server not found: apt-get install -y redis-server"
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$tmp" --logfile "$tmp/redis.log" --daemonize no --protected-mode yes >/dev/null 2>&1 &
+  redis_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    redis_ready "$redis_port" 2>/dev/null && break
+    kill -0 "$redis_pid" 2>/dev/null || { show_logs; die "redis-server exited at start"; }
+    sleep 0.1
+  done
+  redis_ready "$redis_port" 2>/dev/null || { show_logs; die "redis-server on port $redis_port did not answer in 10 s"; }
+  redis_url="redis://127.0.0.1:$redis_port"
+fi
+
+# ---- bridge -----------------------------------------------------------------------------------
+bridge_port=$(free_port)
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+# shellcheck disable=SC2086 # java_opts is a list of flags
+env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_HOST \
+  "$java_bin" $java_opts -jar "$jar" \
+  --redis "$redis_url" --host 127.0.0.1 --port "$bridge_port" --token "$token" \
+  >"$tmp/bridge.log" 2>&1 &
+bridge_pid=$!
+status=""
+for ((i = 0; i < 300; i++)); do # up to 30 s
+  kill -0 "$bridge_pid" 2>/dev/null || { show_logs; die "the bridge exited at start"; }
+  status=$(bridge_status "$bridge_port" "$token" 2>/dev/null || true)
+  [[ $status == 200 ]] && break
+  sleep 0.1
+done
+[[ $status == 200 ]] || { show_logs; die "the bridge on port $bridge_port did not answer PING with 200 in 30 s (last status: ${status:-none})"; }
+
+# ---- tests ------------------------------------------------------------------------------------
+cd "$here"
+if [[ ! -d node_modules/@upstash/redis ]]; then
+  if ! npm ci --no-audit --no-fund --loglevel=error >"$tmp/npm.log" 2>&1; then
+    cat "$tmp/npm.log" >&2
+    die "npm ci failed"
+  fi
+fi
+
+rc=0
+BRIDGE_URL="http://127.0.0.1:$bridge_port" BRIDGE_TOKEN="$token" \
+  timeout --kill-after=10 "$test_timeout" node --test --test-reporter=spec test/*.test.mjs \
+  >"$tmp/report.txt" 2>&1 || rc=$?
+
+pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$tmp/report.txt" | tail -n 1)
+fail=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$tmp/report.txt" | tail -n 1)
+if (( rc != 0 )) || [[ $verbose == 1 ]]; then
+  cat "$tmp/report.txt"
+fi
+if (( rc != 0 )); then
+  (( rc == 124 || rc == 137 )) && echo "conformance: the test run hit its ${test_timeout} s limit" >&2
+  show_logs
+else
+  grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$tmp/report.txt" || true
+fi
+echo "conformance: ${pass:-0} passed, ${fail:-0} failed"
+exit "$rc"

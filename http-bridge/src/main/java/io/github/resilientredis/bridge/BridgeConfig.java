@@ -1,0 +1,254 @@
+package io.github.resilientredis.bridge;
+
+import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
+import io.github.resilientredis.pool.RedisPool;
+import io.github.resilientredis.pool.RedisPoolConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's settings, validated and immutable. Every setting is named in messages as its
+ * command-line flag without the dashes, so an error points at what to change.
+ */
+final class BridgeConfig {
+
+  static final String DEFAULT_REDIS = "redis://localhost:6379";
+  static final String DEFAULT_HOST = "127.0.0.1";
+  static final int DEFAULT_PORT = 7379;
+  static final PathStyle DEFAULT_PATH_STYLE = PathStyle.WEBDIS;
+  static final int DEFAULT_POOL_SIZE = 16;
+  static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration DEFAULT_BORROW_TIMEOUT = Duration.ofSeconds(2);
+  static final int DEFAULT_MAX_CONCURRENT = 64;
+  static final int DEFAULT_MAX_QUEUED = 1024;
+  static final int DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+  static final int DEFAULT_MAX_URL = 64 * 1024;
+  static final int DEFAULT_MAX_ARGS = 100_000;
+  static final int DEFAULT_MAX_PIPELINE = 10_000;
+  static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(2);
+  static final int DEFAULT_MAX_BLOCKING = 4;
+  static final int DEFAULT_MAX_SUBSCRIBERS = 16;
+  static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** A blocking command's reply must arrive this long before the command timeout fires. */
+  static final Duration BLOCK_MARGIN = Duration.ofMillis(250);
+  /** The largest body the bridge can hold in one array. */
+  static final int MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
+
+  final String redisUri;
+  final String redisDisplay;
+  final String host;
+  final int port;
+  final List<String> tokens;
+  final PathStyle pathStyle;
+  final int poolSize;
+  final Duration commandTimeout;
+  final Duration connectTimeout;
+  final Duration borrowTimeout;
+  final int maxConcurrent;
+  final int maxQueued;
+  final int maxBody;
+  final int maxUrl;
+  final int maxArgs;
+  final int maxPipeline;
+  final Duration maxBlock;
+  final int maxBlocking;
+  final int maxSubscribers;
+  final Set<String> allow;
+  final Set<String> deny;
+  final Set<String> allowDangerous;
+  final boolean allowAllDangerous;
+  final Duration shutdownGrace;
+
+  BridgeConfig(Settings s) {
+    this.redisUri = requireText("redis", s.redisUri);
+    RedisPoolConfig poolConfig;
+    try {
+      poolConfig = RedisPool.builder().uri(redisUri).buildConfig();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("redis: " + e.getMessage(), e);
+    }
+    this.redisDisplay = poolConfig.serverUri();
+    this.host = requireText("host", s.host);
+    this.port = requireRange("port", s.port, 0, 65535);
+    this.tokens = tokens(s.tokens);
+    this.pathStyle = s.pathStyle == null ? DEFAULT_PATH_STYLE : s.pathStyle;
+    this.poolSize = requireRange("pool-size", s.poolSize, 1, 10_000);
+    this.commandTimeout = requirePositive("command-timeout", s.commandTimeout);
+    this.connectTimeout = requirePositive("connect-timeout", s.connectTimeout);
+    this.borrowTimeout = requireNotNegative("borrow-timeout", s.borrowTimeout);
+    this.maxConcurrent = requireRange("max-concurrent", s.maxConcurrent, 1, 100_000);
+    this.maxQueued = requireRange("max-queued", s.maxQueued, 0, 1_000_000);
+    this.maxBody = requireRange("max-body", s.maxBody, 1, MAX_BODY_LIMIT);
+    this.maxUrl = requireRange("max-url", s.maxUrl, 16, Integer.MAX_VALUE);
+    this.maxArgs = requireRange("max-args", s.maxArgs, 1, Integer.MAX_VALUE);
+    this.maxPipeline = requireRange("max-pipeline", s.maxPipeline, 1, Integer.MAX_VALUE);
+    this.maxBlock = requireNotNegative("max-block", s.maxBlock);
+    if (maxBlock.plus(BLOCK_MARGIN).compareTo(commandTimeout) > 0) {
+      throw new IllegalArgumentException("max-block must be at least " + millis(BLOCK_MARGIN)
+          + " shorter than command-timeout (" + millis(commandTimeout) + "): " + millis(maxBlock));
+    }
+    int blocking = requireRange("max-blocking", s.maxBlocking, 0, 100_000);
+    if (blocking > poolSize - 1) {
+      warn().warn("max-blocking {} would let blocking commands hold every one of the {} pooled"
+          + " connections; using {}", blocking, poolSize, poolSize - 1);
+      blocking = poolSize - 1;
+    }
+    this.maxBlocking = blocking;
+    int subscribers = requireRange("max-subscribers", s.maxSubscribers, 0, 100_000);
+    if (subscribers > maxConcurrent / 2) {
+      warn().warn("max-subscribers {} would let subscriptions hold most of the {} request threads"
+          + " (max-concurrent); using {}", subscribers, maxConcurrent, maxConcurrent / 2);
+      subscribers = maxConcurrent / 2;
+    }
+    this.maxSubscribers = subscribers;
+    this.allow = commandNames("allow", s.allow);
+    this.deny = commandNames("deny", s.deny);
+    List<String> dangerous = s.allowDangerous == null ? List.of() : s.allowDangerous;
+    this.allowAllDangerous = dangerous.stream().anyMatch(d -> d != null
+        && (d.strip().equalsIgnoreCase("all") || d.strip().equals("*")));
+    this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
+    this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
+    requireTokenBeyondLoopback(host, tokens);
+  }
+
+  /** Looked up only when needed: {@link Main} configures logging before the first logger. */
+  private static Logger warn() {
+    return LoggerFactory.getLogger(RedisHttpBridge.class);
+  }
+
+  boolean authRequired() {
+    return !tokens.isEmpty();
+  }
+
+  /** The settings a user may want to see at startup; never a token or a password. */
+  String summary() {
+    return "pool-size " + poolSize + ", command-timeout " + millis(commandTimeout) + ", auth "
+        + (tokens.isEmpty() ? "off" : "on (" + tokens.size() + " token" + (tokens.size() > 1 ? "s"
+        : "") + ")") + ", path style " + pathStyle.name().toLowerCase(Locale.ROOT);
+  }
+
+  static String millis(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  private static List<String> tokens(List<String> raw) {
+    List<String> out = new ArrayList<>();
+    if (raw == null) {
+      return List.of();
+    }
+    for (String t : raw) {
+      if (t == null || t.isBlank()) {
+        throw new IllegalArgumentException("token must not be empty");
+      }
+      if (!t.equals(t.strip()) || t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        throw new IllegalArgumentException(
+            "token must be printable ASCII without spaces (it travels in an HTTP header)");
+      }
+      out.add(t);
+    }
+    return List.copyOf(out);
+  }
+
+  private static Set<String> commandNames(String setting, List<String> raw) {
+    Set<String> out = new LinkedHashSet<>();
+    if (raw == null) {
+      return Set.of();
+    }
+    for (String entry : raw) {
+      String e = entry == null ? "" : entry.strip().toUpperCase(Locale.ROOT);
+      int bar = e.indexOf('|');
+      boolean ok = !e.isEmpty() && bar != 0 && bar != e.length() - 1 && e.indexOf('|', bar + 1) < 0
+          && e.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+      if (!ok) {
+        throw new IllegalArgumentException(setting + " takes command names such as GET or CONFIG|GET,"
+            + " separated by commas: '" + entry + "'");
+      }
+      out.add(e);
+    }
+    return Set.copyOf(out);
+  }
+
+  private static void requireTokenBeyondLoopback(String host, List<String> tokens) {
+    if (!tokens.isEmpty()) {
+      return;
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
+    }
+    if (!address.isLoopbackAddress()) {
+      throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: set a"
+          + " token (--token or BRIDGE_TOKEN) to listen there, or listen on 127.0.0.1");
+    }
+  }
+
+  private static String requireText(String setting, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(setting + " must not be empty: '" + value + "'");
+    }
+    return value.strip();
+  }
+
+  private static int requireRange(String setting, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          setting + " must be between " + min + " and " + max + ": " + value);
+    }
+    return value;
+  }
+
+  private static Duration requireNotNegative(String setting, Duration value) {
+    if (value == null || value.isNegative()) {
+      throw new IllegalArgumentException(setting + " must be zero or more: " + value);
+    }
+    return value;
+  }
+
+  private static Duration requirePositive(String setting, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(setting + " must be more than zero: " + value);
+    }
+    return value;
+  }
+
+  /** The builder's mutable state; validated once by the constructor above. */
+  static final class Settings {
+    String redisUri = DEFAULT_REDIS;
+    String host = DEFAULT_HOST;
+    int port = DEFAULT_PORT;
+    List<String> tokens = List.of();
+    PathStyle pathStyle = DEFAULT_PATH_STYLE;
+    int poolSize = DEFAULT_POOL_SIZE;
+    Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    Duration borrowTimeout = DEFAULT_BORROW_TIMEOUT;
+    int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+    int maxQueued = DEFAULT_MAX_QUEUED;
+    int maxBody = DEFAULT_MAX_BODY;
+    int maxUrl = DEFAULT_MAX_URL;
+    int maxArgs = DEFAULT_MAX_ARGS;
+    int maxPipeline = DEFAULT_MAX_PIPELINE;
+    Duration maxBlock = DEFAULT_MAX_BLOCK;
+    int maxBlocking = DEFAULT_MAX_BLOCKING;
+    int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+    List<String> allow = List.of();
+    List<String> deny = List.of();
+    List<String> allowDangerous = List.of();
+    Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+  }
+}

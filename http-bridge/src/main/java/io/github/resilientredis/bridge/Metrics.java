@@ -1,0 +1,189 @@
+package io.github.resilientredis.bridge;
+
+import io.github.resilientredis.pool.PoolStats;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The bridge's counters, written in the Prometheus text format by {@code GET /metrics}. Recording
+ * is lock-free ({@link LongAdder}s in fixed arrays, no map lookups on the request path).
+ */
+final class Metrics {
+
+  /** Which API a request spoke; the {@code api} label. */
+  enum Api {
+    UPSTASH, WEBDIS, SUBSCRIBE, ADMIN, OTHER;
+
+    final String label = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Why Redis did not answer; the {@code kind} label of {@code bridge_redis_errors_total}. */
+  enum RedisError {
+    UNREACHABLE, BUSY, TIMEOUT, CONNECTION_LOST, CLOSED;
+
+    final String label = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Latency bucket upper bounds in seconds. */
+  static final double[] BUCKETS = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  private static final long[] BUCKET_NANOS = new long[BUCKETS.length];
+
+  static {
+    for (int i = 0; i < BUCKETS.length; i++) {
+      BUCKET_NANOS[i] = (long) (BUCKETS[i] * 1e9);
+    }
+  }
+
+  private static final int STATUSES = 600;
+  private final LongAdder[][] requests = new LongAdder[Api.values().length][STATUSES];
+  private final LongAdder[][] buckets = new LongAdder[Api.values().length][BUCKETS.length + 1];
+  private final LongAdder[] durationNanos = new LongAdder[Api.values().length];
+  private final LongAdder[] redisErrors = new LongAdder[RedisError.values().length];
+  private final LongAdder rejectedConnections = new LongAdder();
+  private final LongAdder blockingRefused = new LongAdder();
+  final AtomicInteger subscribers = new AtomicInteger();
+
+  Metrics() {
+    for (int a = 0; a < requests.length; a++) {
+      for (int s = 0; s < STATUSES; s++) {
+        requests[a][s] = new LongAdder();
+      }
+      for (int b = 0; b < buckets[a].length; b++) {
+        buckets[a][b] = new LongAdder();
+      }
+      durationNanos[a] = new LongAdder();
+    }
+    for (int i = 0; i < redisErrors.length; i++) {
+      redisErrors[i] = new LongAdder();
+    }
+  }
+
+  void request(Api api, int status, long nanos) {
+    int a = api.ordinal();
+    requests[a][status >= 100 && status < STATUSES ? status : 0].increment();
+    int b = 0;
+    while (b < BUCKET_NANOS.length && nanos > BUCKET_NANOS[b]) {
+      b++;
+    }
+    buckets[a][b].increment();
+    durationNanos[a].add(nanos);
+  }
+
+  void redisError(RedisError kind) {
+    redisErrors[kind.ordinal()].increment();
+  }
+
+  void rejectedConnection() {
+    rejectedConnections.increment();
+  }
+
+  void blockingRefused() {
+    blockingRefused.increment();
+  }
+
+  long requests(Api api, int status) {
+    return requests[api.ordinal()][status].sum();
+  }
+
+  /** The Prometheus text exposition (format 0.0.4). */
+  String render(PoolStats pool, String poolName, int inFlight) {
+    StringBuilder out = new StringBuilder(8192);
+    header(out, "bridge_requests_total", "counter", "HTTP requests answered, by API and status.");
+    for (Api api : Api.values()) {
+      for (int s = 0; s < STATUSES; s++) {
+        long n = requests[api.ordinal()][s].sum();
+        if (n > 0) {
+          out.append("bridge_requests_total{api=\"").append(api.label).append("\",status=\"")
+              .append(s).append("\"} ").append(n).append('\n');
+        }
+      }
+    }
+    header(out, "bridge_request_duration_seconds", "histogram",
+        "Time from reading a request to sending its reply, by API.");
+    for (Api api : Api.values()) {
+      LongAdder[] b = buckets[api.ordinal()];
+      long cumulative = 0;
+      for (int i = 0; i <= BUCKETS.length; i++) {
+        cumulative += b[i].sum();
+        out.append("bridge_request_duration_seconds_bucket{api=\"").append(api.label)
+            .append("\",le=\"").append(i < BUCKETS.length ? Double.toString(BUCKETS[i]) : "+Inf")
+            .append("\"} ").append(cumulative).append('\n');
+      }
+      out.append("bridge_request_duration_seconds_sum{api=\"").append(api.label).append("\"} ")
+          .append(durationNanos[api.ordinal()].sum() / 1e9).append('\n');
+      out.append("bridge_request_duration_seconds_count{api=\"").append(api.label).append("\"} ")
+          .append(cumulative).append('\n');
+    }
+    gauge(out, "bridge_requests_in_flight", "Requests being handled now.", inFlight);
+    gauge(out, "bridge_subscribers", "Open subscription streams.", subscribers.get());
+    counter(out, "bridge_rejected_connections_total",
+        "Connections closed unanswered because max-concurrent and max-queued were full.",
+        rejectedConnections.sum());
+    counter(out, "bridge_blocking_refused_total",
+        "Blocking commands refused because max-blocking were already waiting.",
+        blockingRefused.sum());
+    header(out, "bridge_redis_errors_total", "counter",
+        "Requests that Redis did not answer, by kind.");
+    for (RedisError kind : RedisError.values()) {
+      out.append("bridge_redis_errors_total{kind=\"").append(kind.label).append("\"} ")
+          .append(redisErrors[kind.ordinal()].sum()).append('\n');
+    }
+    String p = "{pool=\"" + poolName + "\"}";
+    header(out, "bridge_pool_connections", "gauge", "Pooled Redis connections by state.");
+    out.append("bridge_pool_connections{pool=\"").append(poolName).append("\",state=\"idle\"} ")
+        .append(pool.idle()).append('\n');
+    out.append("bridge_pool_connections{pool=\"").append(poolName).append("\",state=\"active\"} ")
+        .append(pool.active()).append('\n');
+    gauge(out, "bridge_pool_connections_open", p, "Open connections (idle + active + opening).",
+        pool.total());
+    gauge(out, "bridge_pool_waiting_threads", p, "Threads waiting to borrow a connection.",
+        pool.waiting());
+    counter(out, "bridge_pool_created_total", p, "Connections opened.", pool.created());
+    counter(out, "bridge_pool_destroyed_total", p, "Connections closed.", pool.destroyed());
+    counter(out, "bridge_redis_reconnects_total", p,
+        "Connections opened in the background to replace broken ones (Redis reconnects).",
+        pool.reconnects());
+    counter(out, "bridge_pool_broken_connections_total", p,
+        "Connections discarded after a transport error.", pool.brokenConnections());
+    counter(out, "bridge_pool_heartbeat_failures_total", p, "Heartbeat PINGs that failed.",
+        pool.heartbeatFailures());
+    counter(out, "bridge_pool_connect_failures_total", p, "Failed attempts to connect to Redis.",
+        pool.connectFailures());
+    counter(out, "bridge_pool_borrows_total", p, "Connections lent.", pool.borrows());
+    header(out, "bridge_pool_borrow_wait_seconds_total", "counter",
+        "Time spent waiting to borrow a connection.");
+    out.append("bridge_pool_borrow_wait_seconds_total").append(p).append(' ')
+        .append(pool.borrowWaitTotal().toNanos() / 1e9).append('\n');
+    header(out, "bridge_pool_borrow_wait_max_seconds", "gauge", "The longest single borrow wait.");
+    out.append("bridge_pool_borrow_wait_max_seconds").append(p).append(' ')
+        .append(pool.borrowWaitMax().toNanos() / 1e9).append('\n');
+    return out.toString();
+  }
+
+  private static void header(StringBuilder out, String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, long value) {
+    gauge(out, name, "", help, value);
+  }
+
+  private static void gauge(StringBuilder out, String name, String labels, String help,
+      long value) {
+    header(out, name, "gauge", help);
+    out.append(name).append(labels).append(' ').append(value).append('\n');
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    counter(out, name, "", help, value);
+  }
+
+  private static void counter(StringBuilder out, String name, String labels, String help,
+      long value) {
+    header(out, name, "counter", help);
+    out.append(name).append(labels).append(' ').append(value).append('\n');
+  }
+}

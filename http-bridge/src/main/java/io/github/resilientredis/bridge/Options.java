@@ -1,0 +1,285 @@
+package io.github.resilientredis.bridge;
+
+import io.github.resilientredis.bridge.RedisHttpBridge.Builder;
+import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The command line and the environment of {@link Main}: every setting is a flag
+ * ({@code --port 7379} or {@code --port=7379}) and an environment variable ({@code BRIDGE_PORT});
+ * a flag wins over the environment. A bad flag or value throws {@link IllegalArgumentException}
+ * naming the setting and the value.
+ */
+final class Options {
+
+  static final Duration DEFAULT_KEEPALIVE_IDLE = Duration.ofSeconds(30);
+  static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+  static final String DEFAULT_LOG_LEVEL = "info";
+
+  /** What a parse produced: the bridge's settings plus those that belong to the JVM. */
+  static final class Parsed {
+    final Builder builder = RedisHttpBridge.builder();
+    Duration keepAliveIdle = DEFAULT_KEEPALIVE_IDLE;
+    Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
+    String logLevel = DEFAULT_LOG_LEVEL;
+    boolean help;
+  }
+
+  @FunctionalInterface
+  private interface Apply {
+    void to(Parsed parsed, String flag, String value);
+  }
+
+  /** One setting: its flag, its environment variable, its default as shown, and what it does. */
+  record Option(String flag, String env, String defaultText, String help, boolean valueOptional,
+      Apply apply) {}
+
+  static final List<Option> ALL = List.of(
+      opt("redis", "REDIS_URL", BridgeConfig.DEFAULT_REDIS,
+          "Redis to serve: redis[s]://[[user]:password@]host[:port][/db]",
+          (p, f, v) -> p.builder.redis(v)),
+      opt("host", "BRIDGE_HOST", BridgeConfig.DEFAULT_HOST,
+          "address to listen on; beyond loopback a token is required",
+          (p, f, v) -> p.builder.host(v)),
+      opt("port", "BRIDGE_PORT", "" + BridgeConfig.DEFAULT_PORT, "port to listen on (0: any free)",
+          (p, f, v) -> p.builder.port(integer(f, v))),
+      opt("token", "BRIDGE_TOKEN", "none (no auth)",
+          "bearer token(s), comma separated; clients send Authorization: Bearer <token> or ?_token=",
+          (p, f, v) -> p.builder.tokens(list(v))),
+      opt("path-style", "BRIDGE_PATH_STYLE", "webdis",
+          "reply shape of /COMMAND/arg paths: webdis ({\"GET\":...}) or upstash ({\"result\":...})",
+          (p, f, v) -> p.builder.pathStyle(pathStyle(f, v))),
+      opt("pool-size", "BRIDGE_POOL_SIZE", "" + BridgeConfig.DEFAULT_POOL_SIZE,
+          "pooled Redis connections", (p, f, v) -> p.builder.poolSize(integer(f, v))),
+      opt("command-timeout", "BRIDGE_COMMAND_TIMEOUT", "5s",
+          "longest wait for Redis's reply to a command, then 504",
+          (p, f, v) -> p.builder.commandTimeout(duration(f, v))),
+      opt("connect-timeout", "BRIDGE_CONNECT_TIMEOUT", "2s", "longest wait to connect to Redis",
+          (p, f, v) -> p.builder.connectTimeout(duration(f, v))),
+      opt("borrow-timeout", "BRIDGE_BORROW_TIMEOUT", "2s",
+          "longest wait for a free pooled connection, then 503",
+          (p, f, v) -> p.builder.borrowTimeout(duration(f, v))),
+      opt("max-concurrent", "BRIDGE_MAX_CONCURRENT", "" + BridgeConfig.DEFAULT_MAX_CONCURRENT,
+          "requests handled at once (worker threads)",
+          (p, f, v) -> p.builder.maxConcurrent(integer(f, v))),
+      opt("max-queued", "BRIDGE_MAX_QUEUED", "" + BridgeConfig.DEFAULT_MAX_QUEUED,
+          "requests waiting for a worker; beyond, connections are closed unanswered",
+          (p, f, v) -> p.builder.maxQueued(integer(f, v))),
+      opt("max-body", "BRIDGE_MAX_BODY", "16m", "largest request body (bytes, or 64k, 16m), then 413",
+          (p, f, v) -> p.builder.maxBody(size(f, v))),
+      opt("max-url", "BRIDGE_MAX_URL", "64k", "longest URL (path and query), then 414",
+          (p, f, v) -> p.builder.maxUrl(size(f, v))),
+      opt("max-args", "BRIDGE_MAX_ARGS", "" + BridgeConfig.DEFAULT_MAX_ARGS,
+          "most arguments in one command, then 413", (p, f, v) -> p.builder.maxArgs(integer(f, v))),
+      opt("max-pipeline", "BRIDGE_MAX_PIPELINE", "" + BridgeConfig.DEFAULT_MAX_PIPELINE,
+          "most commands in one /pipeline or /multi-exec, then 413",
+          (p, f, v) -> p.builder.maxPipeline(integer(f, v))),
+      opt("max-block", "BRIDGE_MAX_BLOCK", "2s",
+          "longest wait of a blocking command (BLPOP, XREAD BLOCK, ...): 0 or longer is capped",
+          (p, f, v) -> p.builder.maxBlock(duration(f, v))),
+      opt("max-blocking", "BRIDGE_MAX_BLOCKING", "" + BridgeConfig.DEFAULT_MAX_BLOCKING,
+          "blocking commands waiting at once, then 429 (0: blocking commands refused)",
+          (p, f, v) -> p.builder.maxBlocking(integer(f, v))),
+      opt("max-subscribers", "BRIDGE_MAX_SUBSCRIBERS", "" + BridgeConfig.DEFAULT_MAX_SUBSCRIBERS,
+          "subscription streams open at once, each with its own Redis connection, then 429",
+          (p, f, v) -> p.builder.maxSubscribers(integer(f, v))),
+      opt("allow", "BRIDGE_ALLOW", "all commands",
+          "comma separated: only these commands are served (GET, CONFIG|GET ...)",
+          (p, f, v) -> p.builder.allow(list(v))),
+      opt("deny", "BRIDGE_DENY", "none", "comma separated: these commands are refused with 403",
+          (p, f, v) -> p.builder.deny(list(v))),
+      new Option("allow-dangerous", "BRIDGE_ALLOW_DANGEROUS", "none",
+          "dangerous commands to serve anyway (FLUSHDB,CONFIG|GET ...); alone or 'all': every one",
+          true, (p, f, v) -> p.builder.allowDangerous(v == null ? List.of("all") : list(v))),
+      opt("keepalive-idle", "BRIDGE_KEEPALIVE_IDLE", "30s",
+          "idle keep-alive HTTP connections are closed after this (checked every few seconds)",
+          (p, f, v) -> p.keepAliveIdle = duration(f, v)),
+      opt("request-read-timeout", "BRIDGE_REQUEST_READ_TIMEOUT", "30s",
+          "longest time to receive a request's headers and body; then the connection is closed",
+          (p, f, v) -> p.requestReadTimeout = duration(f, v)),
+      opt("shutdown-grace", "BRIDGE_SHUTDOWN_GRACE", "10s",
+          "on SIGTERM, how long requests in flight may finish",
+          (p, f, v) -> p.builder.shutdownGrace(duration(f, v))),
+      opt("log-level", "BRIDGE_LOG_LEVEL", DEFAULT_LOG_LEVEL, "error, warn, info, debug or trace",
+          (p, f, v) -> p.logLevel = logLevel(f, v)));
+
+  private Options() {}
+
+  private static Option opt(String name, String env, String defaultText, String help,
+      Apply apply) {
+    return new Option(name, env, defaultText, help, false, apply);
+  }
+
+  static Parsed parse(String[] args, Map<String, String> env) {
+    Parsed parsed = new Parsed();
+    for (Option o : ALL) {
+      String value = env.get(o.env());
+      if (value != null && !value.isBlank()) {
+        String shown = "environment " + o.env();
+        o.apply().to(parsed, shown, value.strip());
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        parsed.help = true;
+        continue;
+      }
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "' (options start with"
+            + " --; see --help)");
+      }
+      int eq = arg.indexOf('=');
+      String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+      Option o = find(name);
+      String value;
+      if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else if (o.valueOptional()) {
+        value = null;
+      } else {
+        throw new IllegalArgumentException("--" + name + " needs a value (see --help)");
+      }
+      o.apply().to(parsed, "--" + name, value);
+    }
+    return parsed;
+  }
+
+  /** The option whose setting name starts {@code message}, to say where a value came from. */
+  static Option forMessage(String message) {
+    for (Option o : ALL) {
+      if (message.startsWith(o.flag() + " ")) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  static String help() {
+    StringBuilder out = new StringBuilder();
+    out.append("Usage: java -jar redis-http-bridge.jar [options]\n\n")
+        .append("Serves Redis over HTTP with the Upstash REST API and the Webdis URL API.\n")
+        .append("Every option can also be set by its environment variable; an option wins.\n\n");
+    for (Option o : ALL) {
+      String left = "  --" + o.flag() + (o.valueOptional() ? " [value]" : " <value>");
+      out.append(String.format(Locale.ROOT, "%-32s %s%n", left, o.help()));
+      out.append(String.format(Locale.ROOT, "%-32s env %s, default %s%n", "", o.env(),
+          o.defaultText()));
+    }
+    out.append(String.format(Locale.ROOT, "%-32s %s%n", "  --help", "this text"));
+    out.append("\nDurations: 500ms, 5s, 2m, 1h. Sizes: bytes, or with k, m, g (1024-based).\n");
+    return out.toString();
+  }
+
+  private static Option find(String name) {
+    for (Option o : ALL) {
+      if (o.flag().equals(name)) {
+        return o;
+      }
+    }
+    throw new IllegalArgumentException("unknown option --" + name + " (see --help)");
+  }
+
+  static int integer(String flag, String value) {
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + ": not a whole number: '" + value + "'");
+    }
+  }
+
+  /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT5S}). */
+  static Duration duration(String flag, String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("pt") || v.startsWith("p")) {
+        return Duration.parse(v.toUpperCase(Locale.ROOT));
+      }
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).strip()));
+      }
+      if (!v.isEmpty()) {
+        long n = Long.parseLong(v.substring(0, v.length() - 1).strip());
+        switch (v.charAt(v.length() - 1)) {
+          case 's':
+            return Duration.ofSeconds(n);
+          case 'm':
+            return Duration.ofMinutes(n);
+          case 'h':
+            return Duration.ofHours(n);
+          default:
+            break;
+        }
+      }
+    } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+      // the message below
+    }
+    throw new IllegalArgumentException(flag + ": not a duration: '" + value
+        + "' (write it with a unit: 500ms, 5s, 2m, 1h)");
+  }
+
+  /** Bytes, or with a 1024-based suffix: {@code 64k}, {@code 16m}, {@code 1g}. */
+  static int size(String flag, String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (v.endsWith("b")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    if (!v.isEmpty()) {
+      switch (v.charAt(v.length() - 1)) {
+        case 'k' -> unit = 1024;
+        case 'm' -> unit = 1024 * 1024;
+        case 'g' -> unit = 1024 * 1024 * 1024;
+        default -> unit = 1;
+      }
+      if (unit > 1) {
+        v = v.substring(0, v.length() - 1).strip();
+      }
+    }
+    try {
+      long bytes = Math.multiplyExact(Long.parseLong(v), unit);
+      if (bytes > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(flag + ": too large: '" + value + "' (at most 2g)");
+      }
+      return (int) bytes;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException(flag + ": not a size: '" + value
+          + "' (bytes, or 64k, 16m, 1g)");
+    }
+  }
+
+  static List<String> list(String value) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        out.add(part.strip());
+      }
+    }
+    return out;
+  }
+
+  private static PathStyle pathStyle(String flag, String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "webdis" -> PathStyle.WEBDIS;
+      case "upstash" -> PathStyle.UPSTASH;
+      default -> throw new IllegalArgumentException(flag + ": must be webdis or upstash: '" + value
+          + "'");
+    };
+  }
+
+  private static String logLevel(String flag, String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    if (!List.of("error", "warn", "info", "debug", "trace", "off").contains(v)) {
+      throw new IllegalArgumentException(flag + ": must be error, warn, info, debug or trace: '"
+          + value + "'");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,216 @@
+package io.github.resilientredis.bridge;
+
+import io.github.resilientredis.pool.RedisConnection;
+import io.github.resilientredis.pool.RedisPool;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandFlagsRegistry.CommandFlag;
+import redis.clients.jedis.StaticCommandFlagsRegistry;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Runs checked commands on the pool: one command with {@link RedisPool#call} (the pool retries it
+ * when that is safe), a database prefix, a pipeline and a transaction on one lent connection.
+ * Bounds blocking commands and keeps the Upstash sync token, which changes after every write.
+ */
+final class RedisGateway {
+
+  private static final byte[] SELECT = {'S', 'E', 'L', 'E', 'C', 'T'};
+  private static final byte[] MULTI = {'M', 'U', 'L', 'T', 'I'};
+  private static final byte[] EXEC = {'E', 'X', 'E', 'C'};
+  private static final byte[] PING = {'P', 'I', 'N', 'G'};
+  private static final int READ_ONLY_CACHE_MAX = 1024;
+
+  /** The reply to EXEC and, when Redis refused to queue a command, the first such error. */
+  record Transaction(Object exec, JedisDataException queueError, int queueErrorIndex) {}
+
+  private final RedisPool pool;
+  private final byte[] defaultDb;
+  private final int defaultDbNumber;
+  private final BlockingCommands blocking;
+  private final Semaphore blockingPermits;
+  private final boolean blockingEnabled;
+  private final int maxBlocking;
+  private final Metrics metrics;
+  private final AtomicLong writes = new AtomicLong();
+  private final String syncTokenPrefix =
+      Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-";
+  private final ConcurrentHashMap<String, Boolean> readOnly = new ConcurrentHashMap<>();
+
+  RedisGateway(RedisPool pool, BridgeConfig config, Metrics metrics) {
+    this.pool = pool;
+    this.defaultDbNumber = pool.config().database();
+    this.defaultDb = Integer.toString(defaultDbNumber).getBytes(StandardCharsets.US_ASCII);
+    this.blocking = new BlockingCommands(config.maxBlock);
+    this.maxBlocking = config.maxBlocking;
+    this.blockingPermits = new Semaphore(Math.max(0, config.maxBlocking));
+    this.blockingEnabled = config.maxBlocking > 0 && !config.maxBlock.isZero();
+    this.metrics = metrics;
+  }
+
+  /** One command; {@code db} -1 for the pool's database. Returns the raw reply. */
+  Object call(Command command, int db) {
+    boolean blocks = BlockingCommands.isBlocking(command);
+    if (blocks) {
+      acquireBlocking(command.name);
+    }
+    try {
+      Command sent = blocks ? blocking.cap(command) : command;
+      return db < 0 || db == defaultDbNumber ? pool.call(sent.args) : callInDb(sent, db);
+    } finally {
+      if (blocks) {
+        blockingPermits.release();
+      }
+      noteWrite(command);
+    }
+  }
+
+  /** Sends every command, then reads every reply, on one connection. Not atomic. */
+  List<Object> pipeline(List<Command> commands) {
+    boolean blocks = commands.stream().anyMatch(BlockingCommands::isBlocking);
+    if (blocks) {
+      acquireBlocking("a blocking command in the pipeline");
+    }
+    try {
+      return pool.withConnection(conn -> {
+        for (Command c : commands) {
+          conn.send(blocks ? blocking.cap(c).args : c.args);
+        }
+        List<Object> replies = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+          replies.add(conn.receive());
+        }
+        return replies;
+      });
+    } finally {
+      if (blocks) {
+        blockingPermits.release();
+      }
+      commands.forEach(this::noteWrite);
+    }
+  }
+
+  /** MULTI, the commands, EXEC on one connection: all of them run, or none. */
+  Transaction multiExec(List<Command> commands) {
+    try {
+      return pool.withConnection(conn -> {
+        conn.send(MULTI);
+        for (Command c : commands) {
+          conn.send(c.args);
+        }
+        conn.send(EXEC);
+        Object multi = conn.receive();
+        JedisDataException queueError = multi instanceof JedisDataException e ? e : null;
+        int queueErrorIndex = -1;
+        for (int i = 0; i < commands.size(); i++) {
+          Object queued = conn.receive();
+          if (queueError == null && queued instanceof JedisDataException e) {
+            queueError = e;
+            queueErrorIndex = i;
+          }
+        }
+        return new Transaction(conn.receive(), queueError, queueErrorIndex);
+      });
+    } finally {
+      commands.forEach(this::noteWrite);
+    }
+  }
+
+  /** PING through the pool: whether Redis answers now. */
+  boolean ping() {
+    return "PONG".equals(pool.call(PING));
+  }
+
+  /** Changes after every command that may write (anything not flagged read-only). */
+  String syncToken() {
+    return syncTokenPrefix + writes.get();
+  }
+
+  private Object callInDb(Command command, int db) {
+    byte[] dbArg = Integer.toString(db).getBytes(StandardCharsets.US_ASCII);
+    return pool.withConnection(conn -> {
+      Object selected = conn.call(SELECT, dbArg);
+      if (selected instanceof JedisDataException) {
+        return selected; // e.g. "ERR DB index is out of range": the connection did not move
+      }
+      Object reply;
+      try {
+        reply = conn.call(command.args);
+      } catch (JedisConnectionException e) {
+        throw e; // the connection is broken and will be discarded, whatever its database
+      } catch (RuntimeException e) {
+        restoreDb(conn);
+        throw e;
+      }
+      restoreDb(conn);
+      return reply;
+    });
+  }
+
+  /** Back to the pool's database before the connection goes back; a failure discards it. */
+  private void restoreDb(RedisConnection conn) {
+    Object back;
+    try {
+      back = conn.call(SELECT, defaultDb);
+    } catch (RuntimeException e) {
+      conn.jedis().getConnection().setBroken();
+      throw e;
+    }
+    if (!"OK".equals(back)) {
+      conn.jedis().getConnection().setBroken();
+      throw new JedisConnectionException("could not select database " + defaultDbNumber
+          + " again after a /<db>/ request: " + back);
+    }
+  }
+
+  private void acquireBlocking(String what) {
+    if (!blockingEnabled) {
+      throw BridgeException.badRequest("ERR blocking commands (" + what + ") are disabled on this"
+          + " bridge (max-block or max-blocking is 0)");
+    }
+    if (!blockingPermits.tryAcquire()) {
+      metrics.blockingRefused();
+      throw new BridgeException(429, "ERR too many blocking commands at once: " + maxBlocking
+          + " are already waiting (max-blocking); try again");
+    }
+  }
+
+  private void noteWrite(Command command) {
+    if (!isReadOnly(command)) {
+      writes.incrementAndGet();
+    }
+  }
+
+  boolean isReadOnly(Command command) {
+    Boolean known = readOnly.get(command.name);
+    if (known != null) {
+      return known;
+    }
+    byte[] name = command.args[0];
+    ProtocolCommand protocolCommand = () -> name;
+    EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry()
+        .getFlags(new CommandArguments(protocolCommand));
+    if (!flags.isEmpty()) {
+      boolean ro = flags.contains(CommandFlag.READONLY);
+      if (readOnly.size() < READ_ONLY_CACHE_MAX) {
+        readOnly.put(command.name, ro);
+      }
+      return ro;
+    }
+    if (command.args.length > 1) { // a container command: the flags are on its subcommands
+      flags = StaticCommandFlagsRegistry.registry()
+          .getFlags(new CommandArguments(protocolCommand).add(command.args[1]));
+      return flags.contains(CommandFlag.READONLY);
+    }
+    return false;
+  }
+}

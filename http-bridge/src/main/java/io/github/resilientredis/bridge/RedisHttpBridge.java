@@ -1,0 +1,314 @@
+package io.github.resilientredis.bridge;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.resilientredis.pool.RedisPool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisProtocol;
+
+/**
+ * Redis as JSON over HTTP: the Upstash REST API and the Webdis URL API on one port, over a
+ * {@link RedisPool} that never lends a dead connection.
+ *
+ * <pre>{@code
+ * try (RedisHttpBridge bridge = RedisHttpBridge.builder()
+ *     .redis("redis://localhost:6379").port(0).start()) {
+ *   String url = bridge.url();   // http://127.0.0.1:<port>
+ * }
+ * }</pre>
+ *
+ * <p>The JDK's HTTP server answers slowly (Nagle's algorithm against delayed ACKs, about 40 ms a
+ * reply) unless the JVM runs with {@code -Dsun.net.httpserver.nodelay=true}; {@link Main} sets it,
+ * a program embedding the bridge has to set it itself before its first HTTP server starts.
+ */
+public final class RedisHttpBridge implements AutoCloseable {
+
+  /** Which reply shape a command in the URL path gets. */
+  public enum PathStyle {
+    /** {@code {"GET":"value"}}, ETag, {@code .raw} and {@code .txt}, as Webdis answers. */
+    WEBDIS,
+    /** {@code {"result":"value"}}, as Upstash answers {@code /get/key}. */
+    UPSTASH
+  }
+
+  private static final int BACKLOG = 1024;
+
+  /** Not static: {@link Main} configures logging before the first logger is made. */
+  private final Logger log = LoggerFactory.getLogger(RedisHttpBridge.class);
+
+  private final BridgeConfig config;
+  private final RedisPool pool;
+  private final Metrics metrics = new Metrics();
+  private final Subscriptions subscriptions;
+  private final ThreadPoolExecutor executor;
+  private final HttpServer server;
+  private final InFlight inFlight = new InFlight();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisHttpBridge(BridgeConfig config) {
+    this.config = config;
+    if (!Boolean.getBoolean("sun.net.httpserver.nodelay")) {
+      log.warn("sun.net.httpserver.nodelay is not true: every reply may wait about 40 ms (Nagle's"
+          + " algorithm); run the JVM with -Dsun.net.httpserver.nodelay=true");
+    }
+    this.pool = RedisPool.builder()
+        .uri(config.redisUri)
+        .name("bridge")
+        .protocol(RedisProtocol.RESP2)
+        .maxTotal(config.poolSize)
+        .borrowTimeout(config.borrowTimeout)
+        .connectTimeout(config.connectTimeout)
+        .readTimeout(config.commandTimeout)
+        .build();
+    CommandPolicy policy = CommandPolicy.from(config);
+    RedisGateway gateway = new RedisGateway(pool, config, metrics);
+    this.subscriptions = new Subscriptions(config, pool.config(), policy, metrics);
+    this.executor = executor(config, metrics);
+    Router router = new Router(config, pool, gateway, policy, metrics, subscriptions,
+        inFlight);
+    try {
+      server = HttpServer.create(new InetSocketAddress(config.host, config.port), BACKLOG);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      subscriptions.close();
+      pool.close();
+      throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
+          + e.getMessage(), e);
+    }
+    server.createContext("/", router);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  /** Settings for a new bridge; every one has a default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port it listens on (the one chosen by the system after {@code port(0)}). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://host:port}, the base URL for clients. */
+  public String url() {
+    String host = server.getAddress().getAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
+  /** One line for the log: where it listens and which Redis it serves, without credentials. */
+  public String describe() {
+    return "listening on " + url() + " for " + config.redisDisplay + " (" + config.summary() + ")";
+  }
+
+  /**
+   * Ends subscription streams, turns new requests away (503, {@code Connection: close}), lets the
+   * requests in flight finish for up to {@code shutdown-grace}, stops listening and closes the
+   * pool. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    int port = port();
+    subscriptions.close();
+    try {
+      if (!inFlight.drain(config.shutdownGrace.toNanos())) {
+        log.warn("{} requests still running after shutdown-grace ({}); closing them",
+            inFlight.count(), BridgeConfig.millis(config.shutdownGrace));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.stop(0);
+    executor.shutdownNow();
+    pool.close();
+    log.info("redis-http-bridge on port {} stopped", port);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisHttpBridge[" + describe() + "]";
+  }
+
+  private static ThreadPoolExecutor executor(BridgeConfig config, Metrics metrics) {
+    AtomicInteger number = new AtomicInteger();
+    BlockingQueue<Runnable> queue = config.maxQueued == 0 ? new SynchronousQueue<>()
+        : new ArrayBlockingQueue<>(config.maxQueued);
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(config.maxConcurrent,
+        config.maxConcurrent, 60, TimeUnit.SECONDS, queue, r -> {
+          Thread t = new Thread(r, "bridge-http-" + number.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, (r, e) -> {
+          // The JDK server closes the connection when its task is refused.
+          metrics.rejectedConnection();
+          throw new RejectedExecutionException("max-concurrent and max-queued are full");
+        });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  /** Builds and starts a {@link RedisHttpBridge}; impossible values throw IllegalArgumentException. */
+  public static final class Builder {
+    private final BridgeConfig.Settings s = new BridgeConfig.Settings();
+
+    private Builder() {}
+
+    /** {@code redis[s]://[[user]:password@]host[:port][/db]}; default redis://localhost:6379. */
+    public Builder redis(String uri) {
+      s.redisUri = uri;
+      return this;
+    }
+
+    /** Address to listen on; default 127.0.0.1. Beyond loopback a token is required. */
+    public Builder host(String host) {
+      s.host = host;
+      return this;
+    }
+
+    /** Port to listen on; default 7379; 0 picks a free one (see {@link #port()}). */
+    public Builder port(int port) {
+      s.port = port;
+      return this;
+    }
+
+    /** Bearer tokens, any of which is accepted; none (the default) turns auth off. */
+    public Builder tokens(Collection<String> tokens) {
+      s.tokens = List.copyOf(tokens);
+      return this;
+    }
+
+    public Builder tokens(String... tokens) {
+      return tokens(Arrays.asList(tokens));
+    }
+
+    /** Reply shape of commands in the URL path; default {@link PathStyle#WEBDIS}. */
+    public Builder pathStyle(PathStyle style) {
+      s.pathStyle = style;
+      return this;
+    }
+
+    /** Pooled Redis connections; default 16. */
+    public Builder poolSize(int size) {
+      s.poolSize = size;
+      return this;
+    }
+
+    /** Longest wait for Redis's reply to a command (then 504); default 5 s. */
+    public Builder commandTimeout(Duration timeout) {
+      s.commandTimeout = timeout;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      s.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Longest wait for a free pooled connection (then 503); default 2 s. */
+    public Builder borrowTimeout(Duration timeout) {
+      s.borrowTimeout = timeout;
+      return this;
+    }
+
+    /** Requests handled at once (worker threads); default 64. */
+    public Builder maxConcurrent(int max) {
+      s.maxConcurrent = max;
+      return this;
+    }
+
+    /** Requests waiting for a worker; beyond, connections are closed unanswered; default 1024. */
+    public Builder maxQueued(int max) {
+      s.maxQueued = max;
+      return this;
+    }
+
+    /** Largest request body in bytes (then 413); default 16 MiB. */
+    public Builder maxBody(int bytes) {
+      s.maxBody = bytes;
+      return this;
+    }
+
+    /** Longest URL, path and query, in characters (then 414); default 65536. */
+    public Builder maxUrl(int chars) {
+      s.maxUrl = chars;
+      return this;
+    }
+
+    /** Most arguments in one command, its name included (then 413); default 100000. */
+    public Builder maxArgs(int max) {
+      s.maxArgs = max;
+      return this;
+    }
+
+    /** Most commands in one /pipeline or /multi-exec (then 413); default 10000. */
+    public Builder maxPipeline(int max) {
+      s.maxPipeline = max;
+      return this;
+    }
+
+    /** Longest wait of a blocking command (BLPOP ...); longer or 0 is capped; default 2 s. */
+    public Builder maxBlock(Duration max) {
+      s.maxBlock = max;
+      return this;
+    }
+
+    /** Blocking commands waiting at once (then 429); default 4. */
+    public Builder maxBlocking(int max) {
+      s.maxBlocking = max;
+      return this;
+    }
+
+    /** Subscription streams open at once (then 429); default 16. */
+    public Builder maxSubscribers(int max) {
+      s.maxSubscribers = max;
+      return this;
+    }
+
+    /** When not empty, only these commands ({@code GET}, {@code CONFIG|GET}) are served. */
+    public Builder allow(Collection<String> commands) {
+      s.allow = List.copyOf(commands);
+      return this;
+    }
+
+    /** Commands never served (403). */
+    public Builder deny(Collection<String> commands) {
+      s.deny = List.copyOf(commands);
+      return this;
+    }
+
+    /** Dangerous commands to serve anyway; {@code all} for every one of them. */
+    public Builder allowDangerous(Collection<String> commands) {
+      s.allowDangerous = List.copyOf(commands);
+      return this;
+    }
+
+    /** How long {@link #close()} waits for requests in flight; default 10 s. */
+    public Builder shutdownGrace(Duration grace) {
+      s.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Validates the settings, opens the pool and starts listening. */
+    public RedisHttpBridge start() {
+      return new RedisHttpBridge(new BridgeConfig(s));
+    }
+  }
+}

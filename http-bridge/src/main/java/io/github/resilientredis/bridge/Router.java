@@ -1,0 +1,337 @@
+package io.github.resilientredis.bridge;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.github.resilientredis.bridge.Metrics.Api;
+import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
+import io.github.resilientredis.pool.RedisPool;
+import io.github.resilientredis.pool.RedisPoolException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The one handler behind every path: routes a request to its API, checks the token, and maps every
+ * failure to a status and a JSON error in one place ({@link #fail}).
+ *
+ * <p>One rule tells the APIs apart: a JSON body ({@code POST /} with a JSON array,
+ * {@code /pipeline}, {@code /multi-exec}) speaks Upstash; a command in the path speaks Webdis, or
+ * Upstash with {@code path-style upstash}.
+ */
+final class Router implements HttpHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisHttpBridge.class);
+  private static final String COMMAND_METHODS = "GET, POST, PUT";
+
+  private final BridgeConfig config;
+  private final RedisGateway redis;
+  private final RedisPool pool;
+  private final Metrics metrics;
+  private final UpstashApi upstash;
+  private final WebdisApi webdis;
+  private final Subscriptions subscriptions;
+  private final byte[][] tokens;
+  private final AtomicBoolean redisDown = new AtomicBoolean();
+  private final InFlight inFlight;
+
+  Router(BridgeConfig config, RedisPool pool, RedisGateway redis, CommandPolicy policy,
+      Metrics metrics, Subscriptions subscriptions, InFlight inFlight) {
+    this.config = config;
+    this.inFlight = inFlight;
+    this.pool = pool;
+    this.redis = redis;
+    this.metrics = metrics;
+    this.upstash = new UpstashApi(redis, policy, config);
+    this.webdis = new WebdisApi(redis, policy);
+    this.subscriptions = subscriptions;
+    this.tokens = config.tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8))
+        .toArray(byte[][]::new);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    long start = System.nanoTime();
+    HttpCall call = new HttpCall(exchange);
+    if (!inFlight.enter()) {
+      try (exchange) {
+        call.setHeader("Connection", "close");
+        fail(call, new BridgeException(503, "ERR the bridge is shutting down"));
+      } finally {
+        metrics.request(call.api, call.status, System.nanoTime() - start);
+      }
+      return;
+    }
+    try (exchange) {
+      try {
+        route(call);
+        if (call.api != Api.ADMIN && call.api != Api.OTHER) {
+          redisAnswered();
+        }
+      } catch (RuntimeException | IOException e) {
+        fail(call, e);
+      }
+    } finally {
+      inFlight.exit();
+      metrics.request(call.api, call.status, System.nanoTime() - start);
+    }
+  }
+
+  private void route(HttpCall call) throws IOException {
+    URI uri = call.exchange.getRequestURI();
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String query = uri.getRawQuery();
+    String method = call.method();
+    if (path.length() + (query == null ? 0 : query.length() + 1) > config.maxUrl) {
+      throw new BridgeException(414, "ERR the URL is longer than max-url (" + config.maxUrl
+          + " characters); send large values in a request body");
+    }
+    switch (path) {
+      case "/health" -> {
+        call.api = Api.ADMIN;
+        requireMethod(method, "GET");
+        call.readBody(config.maxBody);
+        sendStatus(call, 200, "ok");
+        return;
+      }
+      case "/ready" -> {
+        call.api = Api.ADMIN;
+        requireMethod(method, "GET");
+        call.readBody(config.maxBody);
+        boolean ready = redis.ping();
+        if (ready) {
+          redisAnswered();
+        }
+        sendStatus(call, ready ? 200 : 503, "ready");
+        return;
+      }
+      case "/metrics" -> {
+        call.api = Api.ADMIN;
+        authorize(call, query);
+        requireMethod(method, "GET");
+        call.readBody(config.maxBody);
+        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count())
+            .getBytes(StandardCharsets.UTF_8);
+        call.send(200, "text/plain; version=0.0.4; charset=utf-8", text, text.length);
+        return;
+      }
+      case "/pipeline", "/multi-exec" -> {
+        call.api = Api.UPSTASH;
+        authorize(call, query);
+        requireMethod(method, "POST");
+        byte[] body = call.readBody(config.maxBody);
+        if (path.equals("/pipeline")) {
+          upstash.pipeline(call, body);
+        } else {
+          upstash.multiExec(call, body);
+        }
+        return;
+      }
+      default -> {
+        // a command: below
+      }
+    }
+    if (Subscriptions.isSubscribePath(path)) {
+      call.api = Api.SUBSCRIBE;
+      authorize(call, query);
+      if (!method.equals("GET") && !method.equals("POST")) {
+        throw BridgeException.methodNotAllowed(method, "GET, POST");
+      }
+      call.readBody(config.maxBody);
+      subscriptions.stream(call, path);
+      return;
+    }
+    boolean upstashPaths = config.pathStyle == PathStyle.UPSTASH;
+    boolean root = path.equals("/");
+    call.api = upstashPaths || (root && declaredJson(call)) ? Api.UPSTASH : Api.WEBDIS;
+    authorize(call, query); // before reading a body, which may be large
+    if (!method.equals("GET") && !method.equals("POST") && !method.equals("PUT")) {
+      throw BridgeException.methodNotAllowed(method, COMMAND_METHODS);
+    }
+    byte[] body = call.readBody(config.maxBody);
+    if (root && method.equals("POST") && (declaredJson(call) || startsLikeJson(body))) {
+      call.api = Api.UPSTASH;
+      upstash.single(call, Requests.parseJsonCommand(body, config.maxArgs), -1);
+      return;
+    }
+    Requests.PathCommand command;
+    if (root) {
+      if (!method.equals("POST") || body.length == 0) {
+        throw BridgeException.badRequest("ERR no command: use /COMMAND/arg/... (for example"
+            + " GET /GET/key), or POST / with a JSON array such as [\"GET\",\"key\"]");
+      }
+      // Webdis: POST / with "COMMAND/arg/arg" as the body.
+      command = Requests.parsePath(new String(body, StandardCharsets.ISO_8859_1), List.of(),
+          config.maxArgs, !upstashPaths);
+    } else {
+      List<byte[]> extra = new ArrayList<>(2);
+      if (upstashPaths) {
+        Requests.queryArgs(query, extra);
+      }
+      if (body.length > 0) {
+        extra.add(body);
+      }
+      command = Requests.parsePath(path, extra, config.maxArgs, !upstashPaths);
+    }
+    if (upstashPaths) {
+      upstash.single(call, command.command(), command.db());
+    } else {
+      webdis.command(call, command, query);
+    }
+  }
+
+  private static boolean declaredJson(HttpCall call) {
+    String type = call.header("Content-Type");
+    return type != null && type.toLowerCase(Locale.ROOT).contains("json");
+  }
+
+  /** A body starting with '[', as {@code curl -d '[...]'} sends JSON (as a form). */
+  private static boolean startsLikeJson(byte[] body) {
+    for (byte b : body) {
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return b == '[';
+      }
+    }
+    return false;
+  }
+
+  private void authorize(HttpCall call, String query) {
+    if (tokens.length == 0) {
+      return;
+    }
+    String given = null;
+    String header = call.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      given = header.substring(7).strip();
+    } else if (query != null && query.contains("_token=")) {
+      given = Requests.queryParam(query, "_token");
+    }
+    if (given != null) {
+      byte[] bytes = given.getBytes(StandardCharsets.UTF_8);
+      for (byte[] token : tokens) {
+        if (MessageDigest.isEqual(bytes, token)) {
+          return;
+        }
+      }
+    }
+    call.setHeader("WWW-Authenticate", "Bearer");
+    throw new BridgeException(401, given == null
+        ? "Unauthorized: send the token as Authorization: Bearer <token> or ?_token=<token>"
+        : "Unauthorized: wrong token");
+  }
+
+  private static void requireMethod(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw BridgeException.methodNotAllowed(method, allowed);
+    }
+  }
+
+  private static void sendStatus(HttpCall call, int code, String okWord) throws IOException {
+    ByteSink sink = ByteSink.forThisThread();
+    var w = HttpCall.json(sink);
+    w.beginObject().name("status").value(code == 200 ? okWord : "unavailable").endObject().flush();
+    call.sendJson(code, sink);
+  }
+
+  /** The one place where a failure becomes a status and a JSON error. */
+  private void fail(HttpCall call, Exception e) {
+    if (call.responded) {
+      LOG.debug("failure after the reply was sent: {}", e.toString());
+      return;
+    }
+    int code;
+    String message;
+    if (e instanceof BridgeException b) {
+      code = b.status;
+      message = b.getMessage();
+      if (b.allow != null) {
+        call.setHeader("Allow", b.allow);
+      }
+    } else if (e instanceof RedisPoolException p) {
+      code = 503;
+      message = switch (p.reason()) {
+        case TIMEOUT -> {
+          metrics.redisError(Metrics.RedisError.BUSY);
+          yield "ERR no Redis connection became free within borrow-timeout ("
+              + BridgeConfig.millis(config.borrowTimeout) + "); every one of pool-size ("
+              + config.poolSize + ") is busy";
+        }
+        case UNREACHABLE -> {
+          metrics.redisError(Metrics.RedisError.UNREACHABLE);
+          yield redisDown("ERR Redis is unreachable at " + config.redisDisplay
+              + (p.getCause() == null ? "" : ": " + p.getCause().getMessage()));
+        }
+        default -> {
+          metrics.redisError(Metrics.RedisError.CLOSED);
+          yield "ERR the bridge is shutting down";
+        }
+      };
+    } else if (e instanceof JedisConnectionException c && timedOut(c)) {
+      metrics.redisError(Metrics.RedisError.TIMEOUT);
+      code = 504;
+      message = "ERR Redis did not answer within command-timeout ("
+          + BridgeConfig.millis(config.commandTimeout) + ")";
+    } else if (e instanceof JedisConnectionException c) {
+      metrics.redisError(Metrics.RedisError.CONNECTION_LOST);
+      code = 503;
+      message = redisDown("ERR the connection to Redis was lost: " + c.getMessage());
+    } else if (e instanceof JedisDataException d) {
+      code = 400;
+      message = d.getMessage();
+    } else if (e instanceof IOException io) {
+      LOG.debug("could not read the request: {}", io.toString());
+      code = 400;
+      message = "ERR could not read the request: " + io.getMessage();
+    } else {
+      LOG.error("unexpected failure on {} {}", call.method(), call.exchange.getRequestURI()
+          .getRawPath(), e);
+      code = 500;
+      message = "ERR internal error in the bridge: " + e.getClass().getSimpleName();
+    }
+    if (code == 503 || code == 429) {
+      call.setHeader("Retry-After", "1");
+    }
+    if (code != 413) { // a body over max-body is not read: its connection is closed instead
+      call.discardBody();
+    }
+    try {
+      call.sendError(code, message);
+    } catch (IOException | RuntimeException sendFailure) {
+      LOG.debug("could not send the error reply: {}", sendFailure.toString());
+    }
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Logs the first failure of an outage at WARN, the rest at DEBUG. */
+  private String redisDown(String message) {
+    if (redisDown.compareAndSet(false, true)) {
+      LOG.warn("{}; answering 503 until it is back", message);
+    } else {
+      LOG.debug(message);
+    }
+    return message;
+  }
+
+  private void redisAnswered() {
+    if (redisDown.get() && redisDown.compareAndSet(true, false)) {
+      LOG.info("Redis at {} answers again", config.redisDisplay);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.github.resilientredis.bridge;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.util.List;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The Upstash REST API: {@code {"result": ...}} or {@code {"error": "..."}} for one command (a
+ * Redis error is 400 with its text unchanged), and for {@code /pipeline} and {@code /multi-exec} 200
+ * with an array of those in order. Every reply carries {@code upstash-sync-token}.
+ */
+final class UpstashApi {
+
+  static final String SYNC_TOKEN = "upstash-sync-token";
+  private static final String USE_BASE64 = "send the header Upstash-Encoding: base64 to receive it"
+      + " intact";
+
+  private final RedisGateway redis;
+  private final CommandPolicy policy;
+  private final BridgeConfig config;
+
+  UpstashApi(RedisGateway redis, CommandPolicy policy, BridgeConfig config) {
+    this.redis = redis;
+    this.policy = policy;
+    this.config = config;
+  }
+
+  /** One command ({@code POST /} with a JSON array, or a path in Upstash style). */
+  void single(HttpCall call, Command command, int db) throws IOException {
+    policy.check(command, "");
+    Object reply;
+    try {
+      reply = redis.call(command, db);
+    } finally {
+      call.setHeader(SYNC_TOKEN, redis.syncToken());
+    }
+    boolean base64 = base64(call);
+    if (reply instanceof JedisDataException error) {
+      call.sendError(400, error.getMessage());
+      return;
+    }
+    if (!base64 && !Replies.isUtf8(reply)) {
+      throw new BridgeException(406, Replies.notUtf8Message(USE_BASE64));
+    }
+    ByteSink sink = ByteSink.forThisThread();
+    JsonWriter w = HttpCall.json(sink);
+    w.beginObject().name("result");
+    Replies.upstash(w, reply, base64);
+    w.endObject().flush();
+    call.sendJson(200, sink);
+  }
+
+  /** {@code POST /pipeline}: every command runs in order on one connection; not atomic. */
+  void pipeline(HttpCall call, byte[] body) throws IOException {
+    List<Command> commands = Requests.parseJsonCommands(body, config.maxArgs, config.maxPipeline);
+    check(commands);
+    List<Object> replies;
+    try {
+      replies = redis.pipeline(commands);
+    } finally {
+      call.setHeader(SYNC_TOKEN, redis.syncToken());
+    }
+    sendAll(call, replies);
+  }
+
+  /** {@code POST /multi-exec}: MULTI, the commands, EXEC on one connection; all run or none. */
+  void multiExec(HttpCall call, byte[] body) throws IOException {
+    List<Command> commands = Requests.parseJsonCommands(body, config.maxArgs, config.maxPipeline);
+    check(commands);
+    RedisGateway.Transaction tx;
+    try {
+      tx = redis.multiExec(commands);
+    } finally {
+      call.setHeader(SYNC_TOKEN, redis.syncToken());
+    }
+    if (tx.queueError() != null) {
+      String abort = tx.exec() instanceof JedisDataException e ? e.getMessage()
+          : "EXECABORT Transaction discarded because of previous errors.";
+      call.sendError(400, abort + " Command " + tx.queueErrorIndex() + ": "
+          + tx.queueError().getMessage());
+      return;
+    }
+    if (tx.exec() instanceof JedisDataException error) {
+      call.sendError(400, error.getMessage());
+      return;
+    }
+    if (!(tx.exec() instanceof List<?> replies)) {
+      call.sendError(400, "EXECABORT the transaction was aborted");
+      return;
+    }
+    sendAll(call, replies);
+  }
+
+  private void check(List<Command> commands) {
+    for (int i = 0; i < commands.size(); i++) {
+      policy.check(commands.get(i), " (command " + i + ")");
+    }
+  }
+
+  private static void sendAll(HttpCall call, List<?> replies) throws IOException {
+    boolean base64 = base64(call);
+    ByteSink sink = ByteSink.forThisThread();
+    JsonWriter w = HttpCall.json(sink);
+    w.beginArray();
+    for (Object reply : replies) {
+      w.beginObject();
+      if (reply instanceof JedisDataException error) {
+        w.name("error").value(error.getMessage());
+      } else if (!base64 && !Replies.isUtf8(reply)) {
+        w.name("error").value(Replies.notUtf8Message(USE_BASE64));
+      } else {
+        w.name("result");
+        Replies.upstash(w, reply, base64);
+      }
+      w.endObject();
+    }
+    w.endArray().flush();
+    call.sendJson(200, sink);
+  }
+
+  private static boolean base64(HttpCall call) {
+    String encoding = call.header("Upstash-Encoding");
+    return encoding != null && encoding.strip().equalsIgnoreCase("base64");
+  }
+}

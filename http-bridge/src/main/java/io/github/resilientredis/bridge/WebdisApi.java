@@ -1,0 +1,63 @@
+package io.github.resilientredis.bridge;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Webdis URL API: {@code GET /COMMAND/arg/arg[.json|.raw|.txt]}. JSON is keyed by the command
+ * as typed; a Redis error is {@code [false, "ERR ..."]} with 200, as Webdis answers. Every 200 has
+ * an {@code ETag} (the body's MD5) and {@code If-None-Match} gives 304.
+ */
+final class WebdisApi {
+
+  static final String RAW = "application/octet-stream";
+  static final String TEXT = "text/plain";
+  private static final byte[] NO_SEPARATOR = new byte[0];
+
+  private final RedisGateway redis;
+  private final CommandPolicy policy;
+
+  WebdisApi(RedisGateway redis, CommandPolicy policy) {
+    this.redis = redis;
+    this.policy = policy;
+  }
+
+  void command(HttpCall call, Requests.PathCommand request, String rawQuery) throws IOException {
+    Command command = request.command();
+    policy.check(command, "");
+    String verb = null;
+    if (request.format() == Requests.Format.JSON) {
+      verb = Utf8.decodeOrNull(command.args[0]);
+      if (verb == null) {
+        throw BridgeException.badRequest("ERR the command name is not valid UTF-8");
+      }
+    }
+    Object reply = redis.call(command, request.db());
+    ByteSink sink = ByteSink.forThisThread();
+    switch (request.format()) {
+      case RAW -> {
+        Replies.resp(sink, reply);
+        call.sendWithEtag(RAW, sink);
+      }
+      case TXT -> {
+        String sep = Requests.queryParam(rawQuery, "sep");
+        byte[] separator = sep == null ? NO_SEPARATOR : sep.getBytes(StandardCharsets.UTF_8);
+        if (!Replies.text(sink, reply, separator)) {
+          throw new BridgeException(404, "ERR nil: " + command.name + " found no value");
+        }
+        call.sendWithEtag(TEXT, sink);
+      }
+      default -> {
+        if (!Replies.isUtf8(reply)) {
+          throw new BridgeException(406, Replies.notUtf8Message(
+              "ask for it with the .raw or .txt extension to receive it intact"));
+        }
+        JsonWriter w = HttpCall.json(sink);
+        Replies.webdis(w, verb, command.name, reply);
+        w.flush();
+        call.sendWithEtag(HttpCall.JSON, sink);
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.github.resilientredis.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class BridgeConfigTest {
+
+  private static BridgeConfig config(Consumer<BridgeConfig.Settings> change) {
+    BridgeConfig.Settings s = new BridgeConfig.Settings();
+    change.accept(s);
+    return new BridgeConfig(s);
+  }
+
+  private static String error(Consumer<BridgeConfig.Settings> change) {
+    return assertThrows(IllegalArgumentException.class, () -> config(change)).getMessage();
+  }
+
+  @Test
+  void defaultsServeLocalRedisOnWebdisPort() {
+    BridgeConfig c = config(s -> { });
+    assertEquals("redis://localhost:6379", c.redisDisplay);
+    assertEquals("127.0.0.1", c.host);
+    assertEquals(7379, c.port);
+    assertFalse(c.authRequired());
+    assertEquals(RedisHttpBridge.PathStyle.WEBDIS, c.pathStyle);
+  }
+
+  @Test
+  void neverShowsThePassword() {
+    BridgeConfig c = config(s -> s.redisUri = "redis://user:s3cret@example.com:6380/2");
+    assertFalse(c.redisDisplay.contains("s3cret"), c.redisDisplay);
+    assertFalse(c.summary().contains("s3cret"));
+  }
+
+  @Test
+  void beyondLoopbackNeedsAToken() {
+    assertTrue(error(s -> s.host = "0.0.0.0").contains("set a token"));
+    BridgeConfig c = config(s -> {
+      s.host = "0.0.0.0";
+      s.tokens = List.of("t1", "t2");
+    });
+    assertTrue(c.authRequired());
+    assertTrue(c.summary().contains("2 tokens"));
+    assertTrue(config(s -> s.host = "localhost").host.equals("localhost"));
+  }
+
+  @Test
+  void impossibleValuesNameTheSetting() {
+    assertEquals("port must be between 0 and 65535: -1", error(s -> s.port = -1));
+    assertEquals("pool-size must be between 1 and 10000: 0", error(s -> s.poolSize = 0));
+    assertTrue(error(s -> s.commandTimeout = Duration.ZERO).startsWith("command-timeout"));
+    assertTrue(error(s -> s.maxBlock = Duration.ofSeconds(5)).startsWith(
+        "max-block must be at least 250ms shorter than command-timeout (5s): 5s"));
+    assertTrue(error(s -> s.tokens = List.of("a b")).startsWith("token must be printable"));
+    assertTrue(error(s -> s.allow = List.of("GET", "bad name")).startsWith("allow takes"));
+    assertTrue(error(s -> s.redisUri = "localhost:6379").startsWith("redis: "));
+  }
+
+  @Test
+  void softLimitsAreCorrected() {
+    BridgeConfig c = config(s -> {
+      s.poolSize = 2;
+      s.maxBlocking = 4;
+      s.maxConcurrent = 8;
+      s.maxSubscribers = 16;
+    });
+    assertEquals(1, c.maxBlocking);
+    assertEquals(4, c.maxSubscribers);
+  }
+
+  @Test
+  void commandListsAreUpperCased() {
+    BridgeConfig c = config(s -> {
+      s.allow = List.of("get", "config|get");
+      s.allowDangerous = List.of("flushdb");
+    });
+    assertEquals(Set.of("GET", "CONFIG|GET"), c.allow);
+    assertEquals(Set.of("FLUSHDB"), c.allowDangerous);
+    assertFalse(c.allowAllDangerous);
+    assertTrue(config(s -> s.allowDangerous = List.of("all")).allowAllDangerous);
+  }
+}
