@@ -173,7 +173,9 @@ class BridgeSafetyIT {
     long start = System.nanoTime();
     openHttp.get("/DEBUG/SLEEP/2").expectError(504, "command-timeout");
     long millis = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(millis >= 900 && millis < 1900, "504 after command-timeout (1 s): " + millis);
+    // At least the command timeout; at most that plus a PING the pool may send before lending a
+    // connection idle for a while (bounded by the same timeout) and slack for a busy 2-core CI box.
+    assertTrue(millis >= 900 && millis < 3500, "504 after command-timeout (1 s): " + millis);
     Await.until(Duration.ofSeconds(5), "PING answered again",
         () -> openHttp.get("/PING").status() == 200);
   }

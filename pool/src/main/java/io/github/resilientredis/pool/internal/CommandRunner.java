@@ -1,6 +1,7 @@
 package io.github.resilientredis.pool.internal;
 
 import io.github.resilientredis.pool.ConnectionCallback;
+import io.github.resilientredis.pool.RedisPoolException;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -28,11 +29,29 @@ final class CommandRunner {
     this.loadingWaitNanos = loadingWaitNanos;
   }
 
+  /**
+   * Borrows for an attempt. When a retry cannot get a connection, the caller gets the failure of
+   * the first attempt: that one may have reached Redis, and {@code RedisPoolException} promises
+   * that nothing was sent.
+   */
+  private PooledConnection borrowFor(JedisConnectionException previous) {
+    if (previous == null) {
+      return pool.borrow(false);
+    }
+    try {
+      return pool.borrow(true);
+    } catch (RedisPoolException e) {
+      previous.addSuppressed(e);
+      throw previous;
+    }
+  }
+
   /** A Jedis command from {@code RedisClient}. */
   <T> T execute(CommandObject<T> command) {
     LoadingWait loading = null;
+    JedisConnectionException previous = null;
     for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = pool.borrow(attempt > 0);
+      PooledConnection connection = borrowFor(previous);
       boolean healthy = false;
       JedisDataException loadingError = null;
       try {
@@ -43,6 +62,7 @@ final class CommandRunner {
         if (!mayRetry(attempt, command.getArguments(), connection, e)) {
           throw e;
         }
+        previous = e;
       } catch (JedisDataException e) {
         healthy = true; // an error reply: the connection is fine
         if (!isLoading(e)) {
@@ -66,8 +86,9 @@ final class CommandRunner {
   Object call(byte[]... commandAndArguments) {
     CommandArguments arguments = RawCommand.arguments(commandAndArguments);
     LoadingWait loading = null;
+    JedisConnectionException previous = null;
     for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = pool.borrow(attempt > 0);
+      PooledConnection connection = borrowFor(previous);
       boolean healthy = false;
       Object reply;
       try {
@@ -77,6 +98,7 @@ final class CommandRunner {
         if (!mayRetry(attempt, arguments, connection, e)) {
           throw e;
         }
+        previous = e;
         continue;
       } finally {
         pool.release(connection, healthy);

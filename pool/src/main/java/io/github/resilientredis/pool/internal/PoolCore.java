@@ -7,8 +7,6 @@ import io.github.resilientredis.pool.PoolStats;
 import io.github.resilientredis.pool.RedisPoolConfig;
 import io.github.resilientredis.pool.RedisPoolException;
 import io.github.resilientredis.pool.RedisPoolException.Reason;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.CommandObject;
@@ -49,16 +47,16 @@ public final class PoolCore implements ConnectionOwner {
   private final long aliveBypassNanos;
   private final long pingOnBorrowAfterNanos;
   private final long idleTimeoutNanos;
-  private final long leakThresholdNanos;
   /** Whether a return must read the clock: only to tell a listener or the leak detector. */
   private final boolean needsReturnTime;
-  /** Lent connections, tracked only while leak detection is on. */
-  private final Set<PooledConnection> lentWatch;
+  /** Null unless leak detection is on. */
+  private final LeakDetector leaks;
   /** Connections discarded after a failure or retired, not yet replaced in the background. */
   private final AtomicInteger replacementsOwed = new AtomicInteger();
   /** Raised by soft-evict: connections opened in an older generation are closed on sight. */
   private volatile int generation;
   private volatile boolean closed;
+  private volatile boolean started;
   /**
    * When a borrower last gave back a broken connection. Connections last used before it are
    * checked before they are lent even inside the bypass window: what broke one may have broken them.
@@ -88,9 +86,9 @@ public final class PoolCore implements ConnectionOwner {
     this.aliveBypassNanos = config.aliveBypassWindow().toNanos();
     this.pingOnBorrowAfterNanos = config.pingOnBorrowAfter().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
-    this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
-    this.lentWatch = leakThresholdNanos > 0 ? ConcurrentHashMap.newKeySet() : null;
-    this.needsReturnTime = lentWatch != null || config.listener() != PoolListener.NONE;
+    long leakThresholdNanos = config.leakDetectionThreshold().toNanos();
+    this.leaks = leakThresholdNanos > 0 ? new LeakDetector(name, leakThresholdNanos) : null;
+    this.needsReturnTime = leaks != null || config.listener() != PoolListener.NONE;
     this.lastTransportErrorNanos = ticker.nanoTime() - (Long.MAX_VALUE >> 1); // "long ago"
     PoolCommandExecutor executor = new PoolCommandExecutor(this);
     this.client = RedisClient.builder()
@@ -113,6 +111,7 @@ public final class PoolCore implements ConnectionOwner {
         config.borrowTimeout().toMillis(), heartbeat.intervalNanos() / 1_000_000,
         heartbeat.isResolved() ? heartbeat.source()
             : "the heartbeatInterval setting until Redis answers");
+    started = true;
     if (housekeeper != null) {
       housekeeper.start();
     }
@@ -168,10 +167,7 @@ public final class PoolCore implements ConnectionOwner {
       if (verify ? isVerifiedAlive(connection, now) : isAlive(connection, now)) {
         long waited = waitStart == 0 ? 0 : now - waitStart;
         counters.recordBorrow(waited);
-        connection.markLent(now, lentWatch == null ? null : new Throwable("borrowed here"));
-        if (lentWatch != null) {
-          lentWatch.add(connection);
-        }
+        connection.markLent(now, leaks == null ? null : leaks.borrowed(connection));
         listener.borrowed(waited);
         return connection;
       }
@@ -250,8 +246,10 @@ public final class PoolCore implements ConnectionOwner {
     health.onSuccess(ticker.nanoTime());
     if (!heartbeat.isResolved() && heartbeat.resolve(connection)) {
       connection.heartbeatDelayNanos(heartbeat.jitteredDelayNanos());
-      log.info("{}: heartbeat every {} ms from {}", name, heartbeat.intervalNanos() / 1_000_000,
-          heartbeat.source());
+      if (started) { // at start the one "started" line says it
+        log.info("{}: heartbeat every {} ms from {}", name, heartbeat.intervalNanos() / 1_000_000,
+            heartbeat.source());
+      }
     }
     return connection;
   }
@@ -321,9 +319,8 @@ public final class PoolCore implements ConnectionOwner {
     // listener or leak detection to tell the hold time to, the time it was lent will do: idle
     // times then look longer by the hold time, so a check or heartbeat comes early, never late.
     long now = needsReturnTime ? ticker.nanoTime() : connection.lentAtNanos();
-    if (lentWatch != null && lentWatch.remove(connection) && connection.leakWasReported()) {
-      log.info("{}: the connection reported as leaked was given back after {} ms", name,
-          (now - connection.lentAtNanos()) / 1_000_000);
+    if (leaks != null) {
+      leaks.returned(connection, now);
     }
     listener.returned(now - connection.lentAtNanos());
     if (!healthy || !connection.isUsable()) {
@@ -416,7 +413,9 @@ public final class PoolCore implements ConnectionOwner {
     for (PooledConnection c : lender.reserveIdleWhere(c -> c.heartbeatDueNanos() - now <= 0, 0)) {
       heartbeat(c);
     }
-    reportLeaks(now);
+    if (leaks != null) {
+      leaks.report(now);
+    }
     long next = refill(now, now + Math.min(heartbeat.intervalNanos() / 5, MAX_HOUSEKEEPING_PAUSE_NANOS));
     next = Math.min(next, lender.earliestIdle(c -> Math.min(c.heartbeatDueNanos(), c.retireAtNanos())));
     logStatsNow(now);
@@ -484,21 +483,6 @@ public final class PoolCore implements ConnectionOwner {
       }
       if (!lender.addOpened(connection)) {
         closeSocket(connection, CloseReason.POOL_CLOSED);
-      }
-    }
-  }
-
-  private void reportLeaks(long now) {
-    if (lentWatch == null) {
-      return;
-    }
-    for (PooledConnection connection : lentWatch) {
-      if (now - connection.lentAtNanos() >= leakThresholdNanos && connection.reportLeakOnce()) {
-        log.warn("{}: a connection has been borrowed for {} ms, longer than leakDetectionThreshold"
-                + " ({} ms). Did you forget to close a pipeline or transaction, or to return from"
-                + " withConnection? It was borrowed here:", name,
-            (now - connection.lentAtNanos()) / 1_000_000, leakThresholdNanos / 1_000_000,
-            connection.borrowedAt());
       }
     }
   }
