@@ -94,7 +94,7 @@ class BridgeSoakIT {
         results.add(workers.submit(() -> work(http, thread, seed + thread, deadline, longestCall,
             counts)));
       }
-      Future<Integer> faults = workers.submit(() -> injectFaults(redis, port, new Random(seed),
+      Future<Integer> faults = workers.submit(() -> Faults.injectRandomly(redis, port, new Random(seed),
           deadline));
       List<Writes> writes = new ArrayList<>();
       for (Future<Writes> result : results) {
@@ -218,29 +218,5 @@ class BridgeSoakIT {
   private static boolean notSent(Reply reply) {
     String error = BridgeClient.errorText(reply.header("Content-Type"), reply.bytes());
     return NOT_SENT.stream().anyMatch(error::startsWith);
-  }
-
-  /** One fault every 1.5 to 3 s until the deadline; returns how many were injected. */
-  private static int injectFaults(GenericContainer<?> redis, int port, Random random,
-      long deadline) throws InterruptedException {
-    int injected = 0;
-    while (System.nanoTime() + TimeUnit.SECONDS.toNanos(3) < deadline && injected < 100) {
-      Thread.sleep(1_500 + random.nextInt(1_500));
-      switch (random.nextInt(3)) {
-        case 0 -> Faults.killNormalClients("localhost", port);
-        case 1 -> {
-          Faults.pause(redis);
-          Thread.sleep(1_000);
-          Faults.unpause(redis);
-        }
-        default -> {
-          Faults.stop(redis);
-          Faults.start(redis);
-          RedisProbe.awaitAnswers("localhost", port, Duration.ofSeconds(20));
-        }
-      }
-      injected++;
-    }
-    return injected;
   }
 }

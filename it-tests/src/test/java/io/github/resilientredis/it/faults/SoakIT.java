@@ -76,7 +76,7 @@ class SoakIT {
         results.add(workers.submit(() -> work(pool.client(), thread, seed + thread, deadline,
             longestCall, ackedIncrs, failedIncrs)));
       }
-      Future<Integer> faults = workers.submit(() -> injectFaults(redis, port, new Random(seed), deadline));
+      Future<Integer> faults = workers.submit(() -> Faults.injectRandomly(redis, port, new Random(seed), deadline));
       List<Writes> writes = new ArrayList<>();
       for (Future<Writes> result : results) {
         writes.add(result.get(seconds + 60, TimeUnit.SECONDS));
@@ -179,29 +179,5 @@ class SoakIT {
       }
     }
     return writes;
-  }
-
-  /** One fault every 1.5 to 3 s until the deadline; returns how many were injected. */
-  private static int injectFaults(GenericContainer<?> redis, int port, Random random, long deadline)
-      throws InterruptedException {
-    int injected = 0;
-    while (System.nanoTime() + TimeUnit.SECONDS.toNanos(3) < deadline && injected < 100) {
-      Thread.sleep(1_500 + random.nextInt(1_500));
-      switch (random.nextInt(3)) {
-        case 0 -> Faults.killNormalClients("localhost", port);
-        case 1 -> {
-          Faults.pause(redis);
-          Thread.sleep(1_000);
-          Faults.unpause(redis);
-        }
-        default -> {
-          Faults.stop(redis);
-          Faults.start(redis);
-          RedisProbe.awaitAnswers("localhost", port, Duration.ofSeconds(20));
-        }
-      }
-      injected++;
-    }
-    return injected;
   }
 }

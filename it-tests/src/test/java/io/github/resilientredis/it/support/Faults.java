@@ -4,7 +4,10 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -133,6 +136,34 @@ public final class Faults {
 
   public static long killNormalClients(GenericContainer<?> redis) {
     return killNormalClients(redis.getHost(), RedisContainers.port(redis));
+  }
+
+  /**
+   * The soak tests' fault sequence: one random fault every 1.5 to 3 s until {@code deadlineNanos}
+   * (CLIENT KILL of every client, a 1 s pause, or a restart on the container's fixed host port).
+   * The random source decides, so a logged seed replays the sequence. Returns how many it injected.
+   */
+  public static int injectRandomly(GenericContainer<?> redis, int hostPort, Random random,
+      long deadlineNanos) throws InterruptedException {
+    int injected = 0;
+    while (System.nanoTime() + TimeUnit.SECONDS.toNanos(3) < deadlineNanos && injected < 100) {
+      Thread.sleep(1_500 + random.nextInt(1_500)); // the quiet time between faults
+      switch (random.nextInt(3)) {
+        case 0 -> killNormalClients("localhost", hostPort);
+        case 1 -> {
+          pause(redis);
+          Thread.sleep(1_000); // the hang itself
+          unpause(redis);
+        }
+        default -> {
+          stop(redis);
+          start(redis);
+          RedisProbe.awaitAnswers("localhost", hostPort, Duration.ofSeconds(20));
+        }
+      }
+      injected++;
+    }
+    return injected;
   }
 
   private static DockerClient docker(GenericContainer<?> redis) {
