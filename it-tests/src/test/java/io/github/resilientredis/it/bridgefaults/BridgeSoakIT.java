@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilientredis.bridge.RedisHttpBridge;
 import io.github.resilientredis.it.bridgefaults.BridgeClient.Reply;
+import io.github.resilientredis.it.support.AcknowledgedWrites;
 import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.Faults;
 import io.github.resilientredis.it.support.FreePorts;
@@ -14,12 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -88,7 +85,7 @@ class BridgeSoakIT {
       AtomicLong longestCall = new AtomicLong();
       Counts counts = new Counts();
       ExecutorService workers = Executors.newFixedThreadPool(THREADS + 1);
-      List<Future<Writes>> results = new ArrayList<>();
+      List<Future<AcknowledgedWrites>> results = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
         results.add(workers.submit(() -> work(http, thread, seed + thread, deadline, longestCall,
@@ -96,8 +93,8 @@ class BridgeSoakIT {
       }
       Future<Integer> faults = workers.submit(() -> Faults.injectRandomly(redis, port, new Random(seed),
           deadline));
-      List<Writes> writes = new ArrayList<>();
-      for (Future<Writes> result : results) {
+      List<AcknowledgedWrites> writes = new ArrayList<>();
+      for (Future<AcknowledgedWrites> result : results) {
         writes.add(result.get(seconds + 60, TimeUnit.SECONDS));
       }
       int injected = faults.get(60, TimeUnit.SECONDS);
@@ -124,8 +121,8 @@ class BridgeSoakIT {
       assertTrue(counter <= acked + counts.unknownIncrs.sum(), "an INCR ran that was reported"
           + " as never sent, or ran twice: counter " + counter + ", acked " + acked
           + ", unknown " + counts.unknownIncrs.sum());
-      for (Writes w : writes) {
-        w.assertReadable(redis);
+      for (AcknowledgedWrites w : writes) {
+        w.assertReadable(key -> RedisProbe.get(redis, key));
       }
       http.get("/ready").expect(200);
       assertTrue(http.get("/metrics").expect(200).body().contains("bridge_pool_connections"));
@@ -147,35 +144,10 @@ class BridgeSoakIT {
     final LongAdder failedGets = new LongAdder();
   }
 
-  /** What one thread wrote: the last acknowledged value per key, and later unacknowledged tries. */
-  private static final class Writes {
-    final Map<String, String> acked = new HashMap<>();
-    final Map<String, Set<String>> unknownSince = new HashMap<>();
-
-    void ack(String key, String value) {
-      acked.put(key, value);
-      unknownSince.remove(key);
-    }
-
-    void unknown(String key, String value) {
-      unknownSince.computeIfAbsent(key, k -> new HashSet<>()).add(value);
-    }
-
-    void assertReadable(GenericContainer<?> redis) {
-      for (Map.Entry<String, String> entry : acked.entrySet()) {
-        String actual = RedisProbe.get(redis, entry.getKey());
-        Set<String> possible = new HashSet<>(unknownSince.getOrDefault(entry.getKey(), Set.of()));
-        possible.add(entry.getValue());
-        assertTrue(possible.contains(actual), entry.getKey() + " = " + actual
-            + ", acknowledged " + entry.getValue() + ", unacknowledged since " + possible);
-      }
-    }
-  }
-
-  private static Writes work(BridgeClient http, int thread, long seed, long deadline,
+  private static AcknowledgedWrites work(BridgeClient http, int thread, long seed, long deadline,
       AtomicLong longestCall, Counts counts) {
     Random random = new Random(seed);
-    Writes writes = new Writes();
+    AcknowledgedWrites writes = new AcknowledgedWrites();
     for (long seq = 0; System.nanoTime() < deadline && seq < 10_000_000; seq++) {
       String key = "bsoak:" + thread + ":" + random.nextInt(KEYS_PER_THREAD);
       int op = random.nextInt(10);

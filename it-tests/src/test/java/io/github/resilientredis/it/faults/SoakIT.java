@@ -3,6 +3,7 @@ package io.github.resilientredis.it.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.it.support.AcknowledgedWrites;
 import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.Faults;
 import io.github.resilientredis.it.support.FreePorts;
@@ -13,12 +14,8 @@ import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,15 +67,15 @@ class SoakIT {
       LongAdder ackedIncrs = new LongAdder();
       LongAdder failedIncrs = new LongAdder();
       ExecutorService workers = Executors.newFixedThreadPool(THREADS + 1);
-      List<Future<Writes>> results = new ArrayList<>();
+      List<Future<AcknowledgedWrites>> results = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
         results.add(workers.submit(() -> work(pool.client(), thread, seed + thread, deadline,
             longestCall, ackedIncrs, failedIncrs)));
       }
       Future<Integer> faults = workers.submit(() -> Faults.injectRandomly(redis, port, new Random(seed), deadline));
-      List<Writes> writes = new ArrayList<>();
-      for (Future<Writes> result : results) {
+      List<AcknowledgedWrites> writes = new ArrayList<>();
+      for (Future<AcknowledgedWrites> result : results) {
         writes.add(result.get(seconds + 60, TimeUnit.SECONDS));
       }
       int injected = faults.get(60, TimeUnit.SECONDS);
@@ -98,8 +95,8 @@ class SoakIT {
       assertTrue(counter <= ackedIncrs.sum() + failedIncrs.sum(),
           "an INCR ran twice: counter " + counter + ", acked " + ackedIncrs.sum()
               + ", failed " + failedIncrs.sum());
-      for (Writes w : writes) {
-        w.assertReadable(pool.client());
+      for (AcknowledgedWrites w : writes) {
+        w.assertReadable(pool.client()::get);
       }
       Await.until(Duration.ofSeconds(5), "the pool to be quiet", () -> {
         PoolStats stats = pool.stats();
@@ -114,35 +111,10 @@ class SoakIT {
     }
   }
 
-  /** What one thread wrote: the last acknowledged value per key, and later unacknowledged tries. */
-  private static final class Writes {
-    final Map<String, String> acked = new HashMap<>();
-    final Map<String, Set<String>> unknownSince = new HashMap<>();
-
-    void ack(String key, String value) {
-      acked.put(key, value);
-      unknownSince.remove(key);
-    }
-
-    void unknown(String key, String value) {
-      unknownSince.computeIfAbsent(key, k -> new HashSet<>()).add(value);
-    }
-
-    void assertReadable(RedisClient client) {
-      for (Map.Entry<String, String> entry : acked.entrySet()) {
-        String actual = client.get(entry.getKey());
-        Set<String> possible = new HashSet<>(unknownSince.getOrDefault(entry.getKey(), Set.of()));
-        possible.add(entry.getValue());
-        assertTrue(possible.contains(actual), entry.getKey() + " = " + actual
-            + ", acknowledged " + entry.getValue() + ", unacknowledged since " + possible);
-      }
-    }
-  }
-
-  private static Writes work(RedisClient client, int thread, long seed, long deadline,
+  private static AcknowledgedWrites work(RedisClient client, int thread, long seed, long deadline,
       AtomicLong longestCall, LongAdder ackedIncrs, LongAdder failedIncrs) {
     Random random = new Random(seed);
-    Writes writes = new Writes();
+    AcknowledgedWrites writes = new AcknowledgedWrites();
     for (long seq = 0; System.nanoTime() < deadline && seq < 10_000_000; seq++) {
       String key = "soak:" + thread + ":" + random.nextInt(KEYS_PER_THREAD);
       int op = random.nextInt(10);
