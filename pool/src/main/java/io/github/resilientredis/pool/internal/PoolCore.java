@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's machinery: lends connections after a cheap check, takes them back, replaces broken
- * ones, keeps idle ones alive and retires old ones. {@code RedisPool} is its public face.
+ * The pool's machinery: lends connections after a cheap check ({@link LivenessCheck}), takes them
+ * back, replaces broken ones, keeps idle ones alive and retires old ones. {@code RedisPool} is its
+ * public face.
  *
  * <p>Threads: borrowers call {@link #borrow()} and {@link #release}; one housekeeper thread runs
  * {@link #housekeep(long)} (heartbeats, retirement, leak reports, refills) and one connector thread
@@ -37,6 +37,7 @@ public final class PoolCore implements ConnectionOwner {
   private final ConnectionFactory factory;
   private final ServerHealth health;
   private final HeartbeatSchedule heartbeat;
+  private final LivenessCheck liveness;
   private final PoolCounters counters = new PoolCounters();
   private final SafeListener listener;
   private final CommandRunner commands;
@@ -44,8 +45,6 @@ public final class PoolCore implements ConnectionOwner {
   private final RedisClient client;
   private final PoolMBean mbean;
   private final long borrowTimeoutNanos;
-  private final long aliveBypassNanos;
-  private final long pingOnBorrowAfterNanos;
   private final long idleTimeoutNanos;
   /** Whether a return must read the clock: only to tell a listener or the leak detector. */
   private final boolean needsReturnTime;
@@ -57,11 +56,6 @@ public final class PoolCore implements ConnectionOwner {
   private volatile int generation;
   private volatile boolean closed;
   private volatile boolean started;
-  /**
-   * When a borrower last gave back a broken connection. Connections last used before it are
-   * checked before they are lent even inside the bypass window: what broke one may have broken them.
-   */
-  private volatile long lastTransportErrorNanos;
   private long lastStatsLogNanos;
 
   public PoolCore(RedisPoolConfig config) {
@@ -79,17 +73,16 @@ public final class PoolCore implements ConnectionOwner {
         config.reconnectBackoffMin().toNanos(), config.reconnectBackoffMax().toNanos());
     this.heartbeat = new HeartbeatSchedule(config.heartbeatInterval(),
         RedisPoolConfig.MIN_HEARTBEAT_INTERVAL, config.heartbeatFromServerTimeout());
+    this.liveness = new LivenessCheck(name, ticker, config.aliveBypassWindow().toNanos(),
+        config.pingOnBorrowAfter().toNanos());
     this.listener = new SafeListener(name, config.listener());
     this.commands = new CommandRunner(this, name, config.retrySafeCommands(),
         config.borrowTimeout().toNanos());
     this.borrowTimeoutNanos = config.borrowTimeout().toNanos();
-    this.aliveBypassNanos = config.aliveBypassWindow().toNanos();
-    this.pingOnBorrowAfterNanos = config.pingOnBorrowAfter().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
     long leakThresholdNanos = config.leakDetectionThreshold().toNanos();
     this.leaks = leakThresholdNanos > 0 ? new LeakDetector(name, leakThresholdNanos) : null;
     this.needsReturnTime = leaks != null || config.listener() != PoolListener.NONE;
-    this.lastTransportErrorNanos = ticker.nanoTime() - (Long.MAX_VALUE >> 1); // "long ago"
     PoolCommandExecutor executor = new PoolCommandExecutor(this);
     this.client = RedisClient.builder()
         .clientConfig(factory.jedisConfig())
@@ -164,7 +157,8 @@ public final class PoolCore implements ConnectionOwner {
       }
       PooledConnection connection = grant instanceof PooledConnection lent ? lent : openForBorrower();
       long now = ticker.nanoTime();
-      if (verify ? isVerifiedAlive(connection, now) : isAlive(connection, now)) {
+      if (verify ? liveness.isVerifiedAlive(connection, now, generation)
+          : liveness.isAlive(connection, now, generation)) {
         long waited = waitStart == 0 ? 0 : now - waitStart;
         counters.recordBorrow(waited);
         connection.markLent(now, leaks == null ? null : leaks.borrowed(connection));
@@ -255,61 +249,6 @@ public final class PoolCore implements ConnectionOwner {
   }
 
   /**
-   * The check before lending: nothing for a connection used a moment ago (unless a transport error
-   * was seen since); a non-blocking peek for a pending EOF after that; a PING for one idle long
-   * enough to have been dropped silently.
-   */
-  private boolean isAlive(PooledConnection connection, long now) {
-    if (connection.generation() != generation) {
-      return false;
-    }
-    long lastUsed = connection.lastUsedNanos();
-    long idleNanos = now - lastUsed;
-    if (idleNanos < aliveBypassNanos && lastUsed - lastTransportErrorNanos > 0) {
-      return !connection.isBroken();
-    }
-    if (!connection.peekAlive()) {
-      return false;
-    }
-    return idleNanos < pingOnBorrowAfterNanos || ping(connection);
-  }
-
-  private boolean isVerifiedAlive(PooledConnection connection, long now) {
-    if (connection.generation() != generation || !connection.peekAlive()) {
-      return false;
-    }
-    boolean justOpened = connection.lastUsedNanos() == connection.createdNanos()
-        && now - connection.createdNanos() < aliveBypassNanos;
-    return justOpened || ping(connection);
-  }
-
-  private boolean ping(PooledConnection connection) {
-    JedisException failure = pingFailure(connection);
-    if (failure != null) {
-      log.debug("{}: PING failed on {}: {}", name, connection, failure.toString());
-    }
-    return failure == null;
-  }
-
-  /**
-   * PINGs a connection; null when it is alive. A -LOADING reply counts as alive: the server answered
-   * on this connection, it is only still reading its dataset.
-   */
-  private JedisException pingFailure(PooledConnection connection) {
-    try {
-      connection.ping();
-    } catch (JedisDataException e) {
-      if (!CommandRunner.isLoading(e)) {
-        return e;
-      }
-    } catch (JedisException e) {
-      return e;
-    }
-    connection.markUsed(ticker.nanoTime());
-    return null;
-  }
-
-  /**
    * Takes a connection back. A broken one is closed and replaced in the background; one that is
    * retired or evicted is closed; the others go to the next waiter or the idle queue.
    */
@@ -324,7 +263,7 @@ public final class PoolCore implements ConnectionOwner {
     }
     listener.returned(now - connection.lentAtNanos());
     if (!healthy || !connection.isUsable()) {
-      lastTransportErrorNanos = ticker.nanoTime();
+      liveness.transportErrorAt(ticker.nanoTime());
       counters.brokenConnections.increment();
       destroyAndReplace(connection, CloseReason.BROKEN);
     } else if (connection.generation() != generation) {
@@ -423,7 +362,7 @@ public final class PoolCore implements ConnectionOwner {
   }
 
   private void heartbeat(PooledConnection connection) {
-    JedisException failure = pingFailure(connection);
+    JedisException failure = liveness.pingFailure(connection);
     if (failure == null) {
       giveBackUnused(connection);
       return;
