@@ -28,6 +28,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+# cleanup_on_exit, stop_pid, free_port, start_redis: shared by the scripts that start servers
+source "$root/scripts/lib/local-servers.sh"
 
 jar=$root/http-bridge/target/redis-http-bridge.jar
 duration=10
@@ -90,30 +92,13 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/bridge-vs-webdis.XXXXXX")
 redis_pid="" bridge_pid="" webdis_pid=""
 
 # shellcheck disable=SC2317 # called from the EXIT trap
-stop_pid() { # pid name: TERM, wait up to 10 s, then KILL
-  local pid=$1 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$2 (pid $pid) did not stop in 10 s, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-# shellcheck disable=SC2317
 cleanup() {
   stop_pid "$bridge_pid" bridge
   stop_pid "$webdis_pid" webdis
   stop_pid "$redis_pid" redis-server
   rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit cleanup
 
 show_logs() {
   local f
@@ -125,31 +110,7 @@ show_logs() {
 }
 
 # ---- helpers ----------------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # VAR: sets VAR to a loopback port nothing listens on (never 6379/7379, never one taken here)
-  local p i
-  for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    if [[ $p != 6379 && $p != 7379 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
-      used_ports+=" $p"
-      printf -v "$1" '%s' "$p"
-      return 0
-    fi
-  done
-  die "could not find a free loopback port"
-}
-used_ports=""
 redis_port="" webdis_port="" bridge_port=""
-
-redis_ready() { # PING over raw RESP
-  local line
-  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-  printf 'PING\r\n' >&3
-  IFS= read -r -t 2 line <&3 || line=""
-  exec 3<&- 3>&-
-  [[ $line == "+PONG"* ]]
-}
 
 redis_cmd() { # port arg...: one command as RESP, prints the first reply line
   local port=$1 line req a
@@ -198,15 +159,7 @@ to_ms() { # wrk latency like 812.00us / 1.23ms / 2.01s -> milliseconds
 
 # ---- Redis ------------------------------------------------------------------------------------
 free_port redis_port
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-  --dir "$tmp" --logfile "$tmp/redis.log" --daemonize no >/dev/null 2>&1 &
-redis_pid=$!
-for ((i = 0; i < 100; i++)); do
-  redis_ready "$redis_port" 2>/dev/null && break
-  kill -0 "$redis_pid" 2>/dev/null || { show_logs; die "redis-server exited at start"; }
-  sleep 0.1
-done
-redis_ready "$redis_port" 2>/dev/null || { show_logs; die "redis-server did not answer in 10 s"; }
+start_redis "$redis_port" "$tmp" # sets redis_pid
 
 value=$(head -c "$value_size" /dev/zero | tr '\0' 'v')
 get_key="bench:get"

@@ -38,6 +38,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+# cleanup_on_exit, stop_pid, free_port, start_redis: shared by the scripts that start servers
+source "$root/scripts/lib/local-servers.sh"
 
 jmh_threads="1 2 8 32"
 jmh_wi=2 jmh_w=1s jmh_i=3 jmh_r=2s
@@ -113,20 +115,6 @@ commands=()
 started=$(date +%s)
 
 # ---- clean-up of everything this script starts ------------------------------------------------
-stop_pid() { # pid name: TERM, wait up to 10 s, then KILL
-  local pid=$1 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$2 (pid $pid) did not stop in 10 s, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 stop_pidfile() { # pidfile: the redis-server a Java benchmark started, if the JVM left it behind
   local f=$1 pid
   [[ -f $f ]] || return 0
@@ -141,9 +129,7 @@ cleanup() {
   stop_pid "$redis_pid" redis-server
   rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit cleanup
 
 # Runs a command in the background (so that a signal reaches the trap at once), bounded in time.
 run_bounded() { # secs logfile cmd...
@@ -161,20 +147,7 @@ run_bounded() { # secs logfile cmd...
   return "$rc"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-used_ports="" redis_port="" stale_port=""
-free_port() { # VAR: a loopback port nothing listens on, never 6379
-  local p i
-  for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    if [[ $p != 6379 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
-      used_ports+=" $p"
-      printf -v "$1" '%s' "$p"
-      return 0
-    fi
-  done
-  die "could not find a free loopback port"
-}
+redis_port="" stale_port=""
 
 # ---- build ------------------------------------------------------------------------------------
 jar=$here/target/benchmarks.jar
@@ -196,15 +169,7 @@ fi
 # ---- the Redis for the overhead and end-to-end benchmarks ------------------------------------
 if ((!report_only)); then
 free_port redis_port
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  --dir "$tmp" --logfile "$tmp/redis.log" >/dev/null 2>&1 &
-redis_pid=$!
-for ((i = 0; i < 100; i++)); do
-  [[ $(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null) == PONG ]] && break
-  kill -0 "$redis_pid" 2>/dev/null || die "redis-server exited at start: $(tail -n 5 "$tmp/redis.log")"
-  sleep 0.1
-done
-[[ $(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null) == PONG ]] || die "redis-server did not answer in 10 s"
+start_redis "$redis_port" "$tmp" # sets redis_pid
 commands+=("redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir \$TMP --logfile \$TMP/redis.log")
 log "redis-server on 127.0.0.1:$redis_port (pid $redis_pid)"
 fi

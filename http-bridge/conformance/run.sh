@@ -17,6 +17,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# cleanup_on_exit, stop_pid, free_port, start_redis: shared by the scripts that start servers
+source "$here/../../scripts/lib/local-servers.sh"
 jar=${1:-${BRIDGE_JAR:-$here/../target/redis-http-bridge.jar}}
 java_bin=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 java_opts=${BRIDGE_JAVA_OPTS:--Xmx256m}
@@ -24,6 +26,7 @@ verbose=${CONFORMANCE_VERBOSE:-0}
 test_timeout=${CONFORMANCE_TIMEOUT:-300}
 
 die() { echo "conformance: $*" >&2; exit 2; }
+log() { echo "conformance: $*" >&2; }
 
 # ---- prerequisites --------------------------------------------------------------------------
 [[ -f $jar ]] || die "bridge jar not found: $jar (build it: ./mvnw -pl http-bridge -am package -DskipTests)"
@@ -40,30 +43,12 @@ redis_pid=""
 bridge_pid=""
 
 # shellcheck disable=SC2317 # called from the EXIT trap
-stop_pid() { # pid name: TERM, wait up to 10 s, then KILL
-  local pid=$1 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "conformance: $2 (pid $pid) did not stop in 10 s, killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317
 cleanup() {
   stop_pid "$bridge_pid" bridge
   stop_pid "$redis_pid" redis-server
   rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit cleanup
 
 show_logs() {
   echo "---- bridge log (last 60 lines) ----" >&2
@@ -73,29 +58,6 @@ show_logs() {
 }
 
 # ---- helpers ----------------------------------------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() { # a loopback port nothing listens on; never 6379 or 7379
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-    if [[ $port != 6379 && $port != 7379 ]] && ! port_in_use "$port"; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "could not find a free loopback port"
-}
-
-redis_ready() { # PING over raw RESP, no redis-cli needed
-  local line
-  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-  printf 'PING\r\n' >&3
-  IFS= read -r -t 2 line <&3 || line=""
-  exec 3<&- 3>&-
-  [[ $line == "+PONG"* ]]
-}
-
 bridge_status() { # HTTP status of an authenticated Upstash PING, or nothing
   local line body='["ping"]'
   exec 4<>"/dev/tcp/127.0.0.1/$1" || return 1
@@ -112,21 +74,13 @@ if [[ -n ${CONFORMANCE_REDIS_URL:-} ]]; then
   redis_url=$CONFORMANCE_REDIS_URL # a Redis the caller started (the Maven IT's container)
 else
   command -v redis-server >/dev/null || die "redis-server not found: apt-get install -y redis-server"
-  redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$tmp" --logfile "$tmp/redis.log" --daemonize no --protected-mode yes >/dev/null 2>&1 &
-  redis_pid=$!
-  for ((i = 0; i < 100; i++)); do
-    redis_ready "$redis_port" 2>/dev/null && break
-    kill -0 "$redis_pid" 2>/dev/null || { show_logs; die "redis-server exited at start"; }
-    sleep 0.1
-  done
-  redis_ready "$redis_port" 2>/dev/null || { show_logs; die "redis-server on port $redis_port did not answer in 10 s"; }
+  free_port redis_port
+  start_redis "$redis_port" "$tmp" --protected-mode yes # sets redis_pid
   redis_url="redis://127.0.0.1:$redis_port"
 fi
 
 # ---- bridge -----------------------------------------------------------------------------------
-bridge_port=$(free_port)
+free_port bridge_port
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 # shellcheck disable=SC2086 # java_opts is a list of flags
 env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_HOST \
