@@ -24,7 +24,6 @@ final class BridgeConfig {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_PORT = 7379;
   static final PathStyle DEFAULT_PATH_STYLE = PathStyle.WEBDIS;
-  static final int DEFAULT_POOL_SIZE = 16;
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   static final Duration DEFAULT_BORROW_TIMEOUT = Duration.ofSeconds(2);
@@ -81,11 +80,15 @@ final class BridgeConfig {
     this.port = requireRange("port", s.port, 0, 65535);
     this.tokens = tokens(s.tokens);
     this.pathStyle = s.pathStyle == null ? DEFAULT_PATH_STYLE : s.pathStyle;
-    this.poolSize = requireRange("pool-size", s.poolSize, 1, 10_000);
     this.commandTimeout = requirePositive("command-timeout", s.commandTimeout);
     this.connectTimeout = requirePositive("connect-timeout", s.connectTimeout);
     this.borrowTimeout = requireNotNegative("borrow-timeout", s.borrowTimeout);
     this.maxConcurrent = requireRange("max-concurrent", s.maxConcurrent, 1, 100_000);
+    // By default one connection per request thread. A thread that has to wait for a connection
+    // parks and is unparked on every request; with 16 connections for 64 threads that cost ~30%
+    // more CPU per request under load (BENCHMARKS.md, section 5). Redis handles thousands.
+    this.poolSize = s.poolSize == null ? maxConcurrent
+        : requireRange("pool-size", s.poolSize, 1, 100_000);
     this.maxQueued = requireRange("max-queued", s.maxQueued, 0, 1_000_000);
     this.maxBody = requireRange("max-body", s.maxBody, 1, MAX_BODY_LIMIT);
     this.maxUrl = requireRange("max-url", s.maxUrl, 16, Integer.MAX_VALUE);
@@ -233,7 +236,8 @@ final class BridgeConfig {
     int port = DEFAULT_PORT;
     List<String> tokens = List.of();
     PathStyle pathStyle = DEFAULT_PATH_STYLE;
-    int poolSize = DEFAULT_POOL_SIZE;
+    /** Null: as many as max-concurrent. */
+    Integer poolSize;
     Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     Duration borrowTimeout = DEFAULT_BORROW_TIMEOUT;

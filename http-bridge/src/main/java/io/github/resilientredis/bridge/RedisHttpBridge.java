@@ -205,7 +205,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Pooled Redis connections; default 16. */
+    /** Pooled Redis connections; default: as many as {@link #maxConcurrent}. */
     public Builder poolSize(int size) {
       s.poolSize = size;
       return this;

@@ -34,6 +34,16 @@ class BridgeConfigTest {
   }
 
   @Test
+  void poolSizeFollowsMaxConcurrentUnlessSet() {
+    assertEquals(64, config(s -> { }).poolSize);
+    assertEquals(200, config(s -> s.maxConcurrent = 200).poolSize);
+    assertEquals(8, config(s -> {
+      s.maxConcurrent = 200;
+      s.poolSize = 8;
+    }).poolSize);
+  }
+
+  @Test
   void neverShowsThePassword() {
     BridgeConfig c = config(s -> s.redisUri = "redis://user:s3cret@example.com:6380/2");
     assertFalse(c.redisDisplay.contains("s3cret"), c.redisDisplay);
@@ -55,7 +65,7 @@ class BridgeConfigTest {
   @Test
   void impossibleValuesNameTheSetting() {
     assertEquals("port must be between 0 and 65535: -1", error(s -> s.port = -1));
-    assertEquals("pool-size must be between 1 and 10000: 0", error(s -> s.poolSize = 0));
+    assertEquals("pool-size must be between 1 and 100000: 0", error(s -> s.poolSize = 0));
     assertTrue(error(s -> s.commandTimeout = Duration.ZERO).startsWith("command-timeout"));
     assertTrue(error(s -> s.maxBlock = Duration.ofSeconds(5)).startsWith(
         "max-block must be at least 250ms shorter than command-timeout (5s): 5s"));
