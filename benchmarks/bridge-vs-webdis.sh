@@ -6,7 +6,10 @@
 # Starts its own redis-server, the bridge jar and webdis on free loopback ports, warms both,
 # then runs wrk against each in turn (GET, then SET, bridge and webdis interleaved), with the
 # Webdis URL API both servers speak (/GET/key, /SET/key/value). Prints a Markdown table of
-# requests/s and latency percentiles with the ratio bridge/webdis, and writes it to a file.
+# requests/s, latency percentiles and CPU time per request (server and Redis, read from /proc:
+# steadier than requests/s on a shared machine) with the ratio bridge/webdis, and writes it to a
+# file. It also loads the bridge's /health, which touches no Redis: the ceiling of the JDK's HTTP
+# server on this machine, to compare with Webdis's GETs.
 # Only loopback traffic; everything it starts is stopped by pid when it exits.
 #
 # Options:
@@ -75,7 +78,7 @@ for n in duration warmup rounds connections threads value_size webdis_threads; d
 done
 ((duration >= 1 && rounds >= 1 && connections >= 1 && threads >= 1 && value_size >= 1)) || die "durations and counts must be at least 1"
 ((connections >= threads)) || die "--connections must be at least --threads"
-estimate=$((2 * 2 * (warmup + rounds * duration) + 15))
+estimate=$((5 * (warmup + rounds * duration) + 15))
 ((estimate <= 290)) || die "this would run about ${estimate} s; keep it under 5 minutes (lower --duration, --rounds or --warmup)"
 
 # ---- prerequisites ----------------------------------------------------------------------------
@@ -199,21 +202,39 @@ done
 wrk_auth=()
 [[ -n $token ]] && wrk_auth=(-H "Authorization: Bearer $token")
 
-run_wrk() { # label server port workload secs -> writes $tmp/<label>.txt
+cpu_ticks() { # pid: user + system clock ticks it has used so far
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+run_wrk() { # label server port workload secs -> writes $tmp/<label>.txt and $tmp/<label>.cpu
   local label=$1 server=$2 port=$3 workload=$4 secs=$5 args=() script_args=()
-  local url="http://127.0.0.1:$port"
+  local url="http://127.0.0.1:$port" pid=$bridge_pid s0 r0
+  [[ $server == webdis ]] && pid=$webdis_pid
   [[ $server == bridge ]] && args+=("${wrk_auth[@]}")
   if [[ $workload == GET ]]; then
     url+="/GET/$get_key"
+  elif [[ $workload == HEALTH ]]; then
+    url+="/health"
   else
     args+=(-s "$here/bridge/set.lua")
     script_args=(-- "bench:set:$server" "$value")
   fi
+  s0=$(cpu_ticks "$pid") r0=$(cpu_ticks "$redis_pid")
   if ! timeout --kill-after=5 $((secs + 30)) wrk -t "$threads" -c "$connections" -d "${secs}s" --timeout 5s --latency \
     "${args[@]}" "$url" "${script_args[@]}" >"$tmp/$label.txt" 2>&1; then
     cat "$tmp/$label.txt" >&2
     die "wrk failed against $server ($workload)"
   fi
+  echo "$(($(cpu_ticks "$pid") - s0)) $(($(cpu_ticks "$redis_pid") - r0))" >"$tmp/$label.cpu"
+}
+
+cpu_per_request() { # label -> "server_us redis_us": CPU microseconds per request served
+  local ticks redis_ticks requests hz
+  read -r ticks redis_ticks <"$tmp/$1.cpu"
+  requests=$(awk '$2 == "requests" && $3 == "in" {print $1}' "$tmp/$1.txt")
+  hz=$(getconf CLK_TCK)
+  awk -v t="$ticks" -v r="$redis_ticks" -v n="${requests:-0}" -v hz="$hz" \
+    'BEGIN { if (n > 0) printf "%.1f %.1f\n", t * 1e6 / hz / n, r * 1e6 / hz / n; else print "nan nan" }'
 }
 
 parse_wrk() { # file -> "rps p50 p99 errors"
@@ -235,6 +256,7 @@ for workload in GET SET; do
     run_wrk "warm-$workload-webdis" webdis "$webdis_port" "$workload" "$warmup"
   fi
 done
+if ((warmup > 0)); then run_wrk "warm-HEALTH-bridge" bridge "$bridge_port" HEALTH "$warmup"; fi
 for ((r = 1; r <= rounds; r++)); do
   for workload in GET SET; do
     # alternate which server goes first, so neither always gets the quieter slot
@@ -247,6 +269,7 @@ for ((r = 1; r <= rounds; r++)); do
       log "round $r $workload $server: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $errs"
     done
   done
+  run_wrk "HEALTH-bridge-$r" bridge "$bridge_port" HEALTH "$duration"
 done
 
 # ---- report -----------------------------------------------------------------------------------
@@ -267,31 +290,40 @@ total_errors=0
   echo "- GET: \`/GET/$get_key\` (a ${value_size}-byte value); SET: \`/SET/<key>/<value>\` with a new key per request (benchmarks/bridge/set.lua)"
   echo "- Redis $redis_version (\`--save '' --appendonly no\`); webdis $webdis_version ($webdis_threads threads, pool_size $webdis_pool); bridge on $java_version, JVM flags \`$java_opts\`${bridge_args:+, args \`$bridge_args\`}${token:+, with a token}"
   echo
-  echo "| workload | server | requests/s | p50 ms | p99 ms | errors |"
-  echo "|---|---|---:|---:|---:|---:|"
-  for workload in GET SET; do
+  echo "| workload | server | requests/s | p50 ms | p99 ms | server CPU µs/request | Redis CPU µs/request | errors |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  for workload in GET SET HEALTH; do
     for server in bridge webdis; do
-      rps_list="" p50_list="" p99_list="" err_sum=0
+      [[ $workload == HEALTH && $server == webdis ]] && continue
+      rps_list="" p50_list="" p99_list="" cpu_list="" rcpu_list="" err_sum=0
       for ((r = 1; r <= rounds; r++)); do
         read -r rps p50 p99 errs < <(parse_wrk "$tmp/$workload-$server-$r.txt")
-        rps_list+=" $rps" p50_list+=" $p50" p99_list+=" $p99"
+        read -r cpu rcpu < <(cpu_per_request "$workload-$server-$r")
+        rps_list+=" $rps" p50_list+=" $p50" p99_list+=" $p99" cpu_list+=" $cpu" rcpu_list+=" $rcpu"
         err_sum=$((err_sum + errs))
       done
       m_rps=$(median <<<"$rps_list") m_p50=$(median <<<"$p50_list") m_p99=$(median <<<"$p99_list")
+      m_cpu=$(median <<<"$cpu_list") m_rcpu=$(median <<<"$rcpu_list")
       printf -v "rps_${workload}_${server}" '%s' "$m_rps"
       printf -v "p99_${workload}_${server}" '%s' "$m_p99"
+      printf -v "cpu_${workload}_${server}" '%s' "$m_cpu"
       total_errors=$((total_errors + err_sum))
-      printf '| %s | %s | %.0f | %.2f | %.2f | %d |\n' "$workload" "$server" "$m_rps" "$m_p50" "$m_p99" "$err_sum"
+      label=$workload
+      [[ $workload == HEALTH ]] && label="/health (no Redis)"
+      printf '| %s | %s | %.0f | %.2f | %.2f | %.1f | %.1f | %d |\n' "$label" "$server" "$m_rps" "$m_p50" "$m_p99" "$m_cpu" "$m_rcpu" "$err_sum"
     done
   done
   echo
-  echo "| workload | bridge/webdis requests/s (higher is better) | bridge/webdis p99 (lower is better) |"
-  echo "|---|---:|---:|"
+  echo "| workload | bridge/webdis requests/s (higher is better) | bridge/webdis p99 (lower is better) | bridge/webdis server CPU per request |"
+  echo "|---|---:|---:|---:|"
   for workload in GET SET; do
     rb=rps_${workload}_bridge rw=rps_${workload}_webdis pb=p99_${workload}_bridge pw=p99_${workload}_webdis
-    awk -v w="$workload" -v rb="${!rb}" -v rw="${!rw}" -v pb="${!pb}" -v pw="${!pw}" \
-      'BEGIN { printf "| %s | %.2f | %.2f |\n", w, (rw > 0 ? rb / rw : 0), (pw > 0 ? pb / pw : 0) }'
+    cb=cpu_${workload}_bridge cw=cpu_${workload}_webdis
+    awk -v w="$workload" -v rb="${!rb}" -v rw="${!rw}" -v pb="${!pb}" -v pw="${!pw}" -v cb="${!cb}" -v cw="${!cw}" \
+      'BEGIN { printf "| %s | %.2f | %.2f | %.2f |\n", w, (rw > 0 ? rb / rw : 0), (pw > 0 ? pb / pw : 0), (cw > 0 ? cb / cw : 0) }'
   done
+  awk -v rh="$rps_HEALTH_bridge" -v rw="$rps_GET_webdis" -v ch="$cpu_HEALTH_bridge" -v cw="$cpu_GET_webdis" \
+    'BEGIN { printf "| ceiling: bridge /health (no Redis) against webdis GET | %.2f | | %.2f |\n", (rw > 0 ? rh / rw : 0), (cw > 0 ? ch / cw : 0) }'
   if ((total_errors > 0)); then
     echo
     echo "**Warning:** $total_errors non-2xx replies or socket errors were counted; those numbers are not comparable."
