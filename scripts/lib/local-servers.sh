@@ -41,12 +41,17 @@ stop_pid() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # free_port VAR: sets VAR to a loopback port nothing listens on, never 6379 or 7379 and never one
-# this script picked before (call it in the script's own shell, not in $(...), for that).
+# this script picked before (call it in the script's own shell, not in $(...), for that). Picked
+# below the kernel's ephemeral range (ip_local_port_range, 32768 and up by default): a port in that
+# range can be the local end of some connection (Docker's published ports, a client's socket), which
+# port_in_use cannot see and which makes the server's bind fail with "Address already in use".
 used_ports=""
 free_port() {
-  local p i
+  local p i low=32768 high
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  high=$((low > 12000 ? low - 1 : 32767))
   for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (high - 10000)))
     if [[ $p != 6379 && $p != 7379 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
       used_ports+=" $p"
       printf -v "$1" '%s' "$p"

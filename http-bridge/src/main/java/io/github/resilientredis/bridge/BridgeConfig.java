@@ -28,6 +28,7 @@ final class BridgeConfig {
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   static final Duration DEFAULT_BORROW_TIMEOUT = Duration.ofSeconds(2);
   static final int DEFAULT_MAX_CONCURRENT = 64;
+  static final int DEFAULT_PIPELINE_LANES = 2;
   static final int DEFAULT_MAX_QUEUED = 1024;
   static final int DEFAULT_MAX_BODY = 16 * 1024 * 1024;
   static final int DEFAULT_MAX_URL = 64 * 1024;
@@ -53,6 +54,7 @@ final class BridgeConfig {
   final Duration connectTimeout;
   final Duration borrowTimeout;
   final int maxConcurrent;
+  final int pipelineLanes;
   final int maxQueued;
   final int maxBody;
   final int maxUrl;
@@ -89,6 +91,7 @@ final class BridgeConfig {
     // more CPU per request under load (BENCHMARKS.md, section 5). Redis handles thousands.
     this.poolSize = s.poolSize == null ? maxConcurrent
         : requireRange("pool-size", s.poolSize, 1, 100_000);
+    this.pipelineLanes = requireRange("pipeline-lanes", s.pipelineLanes, 0, 1024);
     this.maxQueued = requireRange("max-queued", s.maxQueued, 0, 1_000_000);
     this.maxBody = requireRange("max-body", s.maxBody, 1, MAX_BODY_LIMIT);
     this.maxUrl = requireRange("max-url", s.maxUrl, 16, Integer.MAX_VALUE);
@@ -242,6 +245,7 @@ final class BridgeConfig {
     Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     Duration borrowTimeout = DEFAULT_BORROW_TIMEOUT;
     int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+    int pipelineLanes = DEFAULT_PIPELINE_LANES;
     int maxQueued = DEFAULT_MAX_QUEUED;
     int maxBody = DEFAULT_MAX_BODY;
     int maxUrl = DEFAULT_MAX_URL;

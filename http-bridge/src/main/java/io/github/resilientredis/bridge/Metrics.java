@@ -88,7 +88,8 @@ final class Metrics {
   }
 
   /** The Prometheus text exposition (format 0.0.4). */
-  String render(PoolStats pool, String poolName, int inFlight) {
+  /** {@code autoPipeline} is null when pipeline-lanes is 0. */
+  String render(PoolStats pool, String poolName, int inFlight, AutoPipeline autoPipeline) {
     StringBuilder out = new StringBuilder(8192);
     header(out, "bridge_requests_total", "counter", "HTTP requests answered, by API and status.");
     for (Api api : Api.values()) {
@@ -129,6 +130,15 @@ final class Metrics {
     for (RedisError kind : RedisError.values()) {
       out.append("bridge_redis_errors_total{kind=\"").append(kind.label).append("\"} ")
           .append(redisErrors[kind.ordinal()].sum()).append('\n');
+    }
+    if (autoPipeline != null) {
+      counter(out, "bridge_pipeline_batches_total",
+          "Batches of single commands sent together (pipeline-lanes).", autoPipeline.batches());
+      counter(out, "bridge_pipeline_commands_total",
+          "Single commands sent in those batches.", autoPipeline.commands());
+      counter(out, "bridge_pipeline_resent_total",
+          "Commands left unanswered by a lost connection and sent again (reads and idempotent"
+              + " writes only).", autoPipeline.resent());
     }
     String p = "{pool=\"" + poolName + "\"}";
     header(out, "bridge_pool_connections", "gauge", "Pooled Redis connections by state.");

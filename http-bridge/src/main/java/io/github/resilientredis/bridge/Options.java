@@ -67,6 +67,10 @@ final class Options {
       opt("max-concurrent", "BRIDGE_MAX_CONCURRENT", "" + BridgeConfig.DEFAULT_MAX_CONCURRENT,
           "requests handled at once (worker threads)",
           (p, f, v) -> p.builder.maxConcurrent(integer(f, v))),
+      opt("pipeline-lanes", "BRIDGE_PIPELINE_LANES", "" + BridgeConfig.DEFAULT_PIPELINE_LANES,
+          "single commands of concurrent requests are sent to Redis in batches, this many batches"
+              + " at once; 0 sends each on a connection of its own",
+          (p, f, v) -> p.builder.pipelineLanes(integer(f, v))),
       opt("max-queued", "BRIDGE_MAX_QUEUED", "" + BridgeConfig.DEFAULT_MAX_QUEUED,
           "requests waiting for a worker; beyond, connections are closed unanswered",
           (p, f, v) -> p.builder.maxQueued(integer(f, v))),

@@ -18,8 +18,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Runs checked commands on the pool: one command with {@link RedisPool#call} (the pool retries it
- * when that is safe), a database prefix, a pipeline and a transaction on one lent connection.
+ * Runs checked commands on the pool: one command batched with those of concurrent requests
+ * ({@link AutoPipeline}) or with {@link RedisPool#call} (either retries it only when that is safe),
+ * a database prefix, a pipeline and a transaction on one lent connection.
  * Bounds blocking commands and keeps the Upstash sync token, which changes after every write.
  */
 final class RedisGateway {
@@ -34,6 +35,8 @@ final class RedisGateway {
   record Transaction(Object exec, JedisDataException queueError, int queueErrorIndex) {}
 
   private final RedisPool pool;
+  /** Null when pipeline-lanes is 0: each command then goes on a connection of its own. */
+  private final AutoPipeline autoPipeline;
   private final byte[] defaultDb;
   private final int defaultDbNumber;
   private final BlockingCommands blocking;
@@ -48,6 +51,8 @@ final class RedisGateway {
 
   RedisGateway(RedisPool pool, BridgeConfig config, Metrics metrics) {
     this.pool = pool;
+    this.autoPipeline = config.pipelineLanes > 0 ? new AutoPipeline(pool, config.pipelineLanes)
+        : null;
     this.defaultDbNumber = pool.config().database();
     this.defaultDb = Integer.toString(defaultDbNumber).getBytes(StandardCharsets.US_ASCII);
     this.blocking = new BlockingCommands(config.maxBlock);
@@ -64,8 +69,13 @@ final class RedisGateway {
       acquireBlocking(command.name);
     }
     try {
-      Command sent = blocks ? blocking.cap(command) : command;
-      return db < 0 || db == defaultDbNumber ? pool.call(sent.args) : callInDb(sent, db);
+      if (db >= 0 && db != defaultDbNumber) {
+        return callInDb(blocks ? blocking.cap(command) : command, db);
+      }
+      if (blocks) {
+        return pool.call(blocking.cap(command).args); // it must not hold up a batch
+      }
+      return autoPipeline != null ? autoPipeline.call(command.args) : pool.call(command.args);
     } finally {
       if (blocks) {
         blockingPermits.release();
@@ -123,6 +133,11 @@ final class RedisGateway {
     } finally {
       commands.forEach(this::noteWrite);
     }
+  }
+
+  /** The auto-pipeline's counters for /metrics, or null when it is off. */
+  AutoPipeline autoPipeline() {
+    return autoPipeline;
   }
 
   /** PING through the pool: whether Redis answers now. */

@@ -234,6 +234,15 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Single commands of concurrent requests go to Redis in batches on this many connections at
+     * once (fewer system calls on both sides); 0 sends each on a connection of its own. Default 2.
+     */
+    public Builder pipelineLanes(int lanes) {
+      s.pipelineLanes = lanes;
+      return this;
+    }
+
     /** Requests waiting for a worker; beyond, connections are closed unanswered; default 1024. */
     public Builder maxQueued(int max) {
       s.maxQueued = max;

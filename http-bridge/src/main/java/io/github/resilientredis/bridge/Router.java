@@ -119,7 +119,8 @@ final class Router implements HttpHandler {
         authorize(call, query);
         requireMethod(method, "GET");
         call.readBody(config.maxBody);
-        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count())
+        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count(),
+            redis.autoPipeline())
             .getBytes(StandardCharsets.UTF_8);
         call.send(200, "text/plain; version=0.0.4; charset=utf-8", text, text.length);
         return;

@@ -66,6 +66,7 @@ class BridgeConfigTest {
   void impossibleValuesNameTheSetting() {
     assertEquals("port must be between 0 and 65535: -1", error(s -> s.port = -1));
     assertEquals("pool-size must be between 1 and 100000: 0", error(s -> s.poolSize = 0));
+    assertEquals("pipeline-lanes must be between 0 and 1024: -1", error(s -> s.pipelineLanes = -1));
     assertTrue(error(s -> s.commandTimeout = Duration.ZERO).startsWith("command-timeout"));
     assertTrue(error(s -> s.maxBlock = Duration.ofSeconds(5)).startsWith(
         "max-block must be at least 250ms shorter than command-timeout (5s): 5s"));

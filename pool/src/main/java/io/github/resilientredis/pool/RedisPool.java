@@ -1,10 +1,12 @@
 package io.github.resilientredis.pool;
 
 import io.github.resilientredis.pool.internal.PoolCore;
+import io.github.resilientredis.pool.internal.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * A bounded, blocking pool of Redis connections that never lends a dead socket.
@@ -69,6 +71,22 @@ public final class RedisPool implements AutoCloseable {
       throw new IllegalArgumentException("call needs a command name");
     }
     return core.call(commandAndArguments);
+  }
+
+  /**
+   * Whether a command that failed with {@code failure}, after it may have reached Redis, can be
+   * sent again without any risk of running it twice: the rule {@link #call} follows. Never after a
+   * read timeout; yes for commands that only read and for idempotent writes (SET without
+   * NX/XX/GET, MSET, ...); no for every other write (INCR, LPUSH, EVAL, ...). For callers that
+   * pipeline commands on a connection of their own ({@link #withConnection}) and must decide
+   * which of the unanswered ones to send again.
+   */
+  public static boolean isSafeToResend(JedisConnectionException failure,
+      byte[]... commandAndArguments) {
+    if (commandAndArguments.length == 0) {
+      throw new IllegalArgumentException("isSafeToResend needs a command name");
+    }
+    return RetryPolicy.isSafeToResend(failure, commandAndArguments);
   }
 
   /** The pool's counts right now. */

@@ -21,7 +21,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * waiting again would double the caller's wait), blocking commands, and every other write: INCR,
  * LPUSH, XADD, EVAL and the like fail to the caller instead of being doubled.
  */
-final class RetryPolicy {
+public final class RetryPolicy {
 
   private static final Set<String> IDEMPOTENT_WRITES = Set.of(
       "SET", "SETEX", "PSETEX", "MSET", "HMSET", "LSET", "EXPIREAT", "PEXPIREAT", "PING", "ECHO");
@@ -30,6 +30,12 @@ final class RetryPolicy {
       "IFNE", "IFDEQ", "IFDNE");
 
   private RetryPolicy() {}
+
+  /** {@link #isSafeToRetry} for a raw command that may have reached the server. */
+  public static boolean isSafeToResend(JedisConnectionException failure,
+      byte[]... commandAndArguments) {
+    return isSafeToRetry(RawCommand.arguments(commandAndArguments), true, failure);
+  }
 
   static boolean isSafeToRetry(CommandArguments arguments, boolean requestMayHaveReachedServer,
       JedisConnectionException failure) {

@@ -53,6 +53,22 @@ class RetryPolicyTest {
     assertFalse(RetryPolicy.isSafeToRetry(command("GET", "k"), false, TIMEOUT));
   }
 
+  @Test
+  void thePublicRuleForPipelinesIsTheSameAsForCall() {
+    assertTrue(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("get", "k")));
+    assertTrue(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("SET", "k", "v")));
+    assertFalse(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("INCR", "n")));
+    assertFalse(io.github.resilientredis.pool.RedisPool.isSafeToResend(TIMEOUT, bytes("GET", "k")));
+  }
+
+  private static byte[][] bytes(String... parts) {
+    byte[][] raw = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      raw[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return raw;
+  }
+
   private static CommandArguments command(String... parts) {
     byte[][] raw = new byte[parts.length][];
     for (int i = 0; i < parts.length; i++) {
