@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -12,12 +11,13 @@ import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * Opens one connection's socket from a {@link SocketChannel}, so that the pool can later look at
- * the socket without blocking: {@link #peekAlive()} sees a FIN or a reset that the server already
- * sent, for the cost of one read system call and no round trip (go-redis does the same with
+ * Opens one connection's socket: a {@link ChannelSocket} over a non-blocking {@code SocketChannel},
+ * so that reads with a timeout cost no {@code fcntl} calls, and so that the pool can look at an idle
+ * socket without blocking: {@link #peekAlive()} sees a FIN or a reset that the server already sent,
+ * for the cost of one read system call and no round trip (go-redis does the same with
  * {@code recv(MSG_PEEK|MSG_DONTWAIT)}).
  *
- * <p>One instance per connection: it remembers the channel it opened.
+ * <p>One instance per connection: it remembers the socket it opened.
  */
 final class ChannelSocketFactory implements JedisSocketFactory {
 
@@ -27,7 +27,7 @@ final class ChannelSocketFactory implements JedisSocketFactory {
   private final int readTimeoutMillis;
   private final boolean ssl;
   private final ByteBuffer peekBuffer = ByteBuffer.allocate(1);
-  private SocketChannel channel;
+  private volatile ChannelSocket socket;
 
   ChannelSocketFactory(String host, int port, int connectTimeoutMillis, int readTimeoutMillis,
       boolean ssl) {
@@ -40,18 +40,18 @@ final class ChannelSocketFactory implements JedisSocketFactory {
 
   @Override
   public Socket createSocket() {
-    SocketChannel opened = null;
     try {
-      opened = SocketChannel.open();
-      Socket socket = opened.socket();
-      socket.setTcpNoDelay(true);
-      socket.setKeepAlive(true);
-      socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-      socket.setSoTimeout(readTimeoutMillis);
-      channel = opened;
-      return ssl ? startTls(socket) : socket;
+      ChannelSocket opened = ChannelSocket.connect(new InetSocketAddress(host, port),
+          connectTimeoutMillis);
+      try {
+        opened.setSoTimeout(readTimeoutMillis);
+        socket = opened;
+        return ssl ? startTls(opened) : opened;
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(opened);
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
-      closeQuietly(opened);
       throw new JedisConnectionException(
           "Failed to connect to " + host + ":" + port + ": "
               + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
@@ -69,39 +69,33 @@ final class ChannelSocketFactory implements JedisSocketFactory {
   }
 
   boolean isOpen() {
-    SocketChannel ch = channel;
-    return ch != null && ch.isOpen();
+    ChannelSocket s = socket;
+    return s != null && s.isOpen();
   }
 
   /**
    * True when nothing is waiting on an idle socket. False when the server closed or reset it, or
-   * sent bytes nobody asked for (an idle connection's stream would be out of step).
+   * sent bytes nobody asked for (an idle connection's stream would be out of step). One
+   * non-blocking read: the channel is never in blocking mode.
    */
   boolean peekAlive() {
-    SocketChannel ch = channel;
-    if (ch == null || !ch.isOpen()) {
+    ChannelSocket s = socket;
+    if (s == null || !s.isOpen()) {
       return false;
     }
     try {
-      ch.configureBlocking(false);
-      try {
-        peekBuffer.clear();
-        return ch.read(peekBuffer) == 0;
-      } finally {
-        ch.configureBlocking(true);
-      }
+      peekBuffer.clear();
+      return s.readNow(peekBuffer) == 0;
     } catch (IOException | RuntimeException e) {
       return false;
     }
   }
 
-  private static void closeQuietly(SocketChannel ch) {
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException ignored) {
-        // Already failing; the connect error is what the caller needs.
-      }
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // Already failing; the connect error is what the caller needs.
     }
   }
 

@@ -1,0 +1,214 @@
+package io.github.resilientredis.pool.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The socket Jedis reads and writes through, against a plain ServerSocket on loopback. */
+class ChannelSocketTest {
+
+  private ServerSocket server;
+  private Socket peer;
+  private ChannelSocket socket;
+
+  @BeforeEach
+  void connect() throws IOException {
+    server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    socket = ChannelSocket.connect(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 2000);
+    peer = server.accept();
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    socket.close();
+    peer.close();
+    server.close();
+  }
+
+  @Test
+  void aReadTimesOutNearSoTimeoutAndTheSocketStaysUsable() throws IOException {
+    socket.setSoTimeout(200);
+    long start = System.nanoTime();
+    SocketTimeoutException e =
+        assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read());
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertEquals("Read timed out", e.getMessage());
+    assertTrue(elapsedMillis >= 195 && elapsedMillis < 1500, "timed out after " + elapsedMillis);
+
+    peer.getOutputStream().write('x');
+    assertEquals('x', socket.getInputStream().read());
+  }
+
+  @Test
+  void soTimeoutZeroWaitsUntilDataArrives() throws Exception {
+    socket.setSoTimeout(0);
+    CompletableFuture.runAsync(() -> {
+      sleep(400);
+      write(peer, new byte[] {1, 2, 3});
+    });
+    long start = System.nanoTime();
+    byte[] buffer = new byte[16];
+    int n = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> socket.getInputStream().read(buffer, 4, 12));
+    assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(350));
+    assertEquals(3, n);
+    assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(buffer, 4, 7));
+  }
+
+  @Test
+  void theEndOfTheStreamReadsAsMinusOne() throws IOException {
+    socket.setSoTimeout(2000);
+    peer.getOutputStream().write(7);
+    peer.close();
+    InputStream in = socket.getInputStream();
+    assertEquals(7, in.read());
+    assertEquals(-1, in.read());
+    assertEquals(-1, in.read(new byte[8], 0, 8));
+  }
+
+  @Test
+  void aLargeWriteToASlowReaderCompletes() throws Exception {
+    socket.setSoTimeout(2000); // bounds each wait for room, not the whole write
+    socket.setSendBufferSize(32 * 1024); // small, so the writer waits for room many times
+    peer.setReceiveBufferSize(32 * 1024);
+    byte[] payload = new byte[6 * 1024 * 1024];
+    new Random(42).nextBytes(payload);
+    CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+      try {
+        InputStream in = peer.getInputStream();
+        byte[] all = new byte[payload.length];
+        int total = 0;
+        while (total < all.length) {
+          int n = in.read(all, total, Math.min(64 * 1024, all.length - total));
+          if (n < 0) {
+            break;
+          }
+          total += n;
+          if (total < 2 * 1024 * 1024) {
+            sleep(2); // slow at first, so the writer finds the send buffer full many times
+          }
+        }
+        return java.util.Arrays.copyOf(all, total);
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> socket.getOutputStream().write(payload));
+    assertArrayEquals(payload, received.get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void closeFromAnotherThreadWakesABlockedReader() throws Exception {
+    socket.setSoTimeout(0);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread reader = new Thread(() -> {
+      try {
+        socket.getInputStream().read();
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    reader.start();
+    Thread.sleep(300); // let it block in select()
+    assertTrue(reader.isAlive());
+    long start = System.nanoTime();
+    socket.close();
+    reader.join(5000);
+    assertFalse(reader.isAlive(), "the reader is still blocked after close()");
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
+    assertInstanceOf(IOException.class, failure.get());
+    assertTrue(socket.isClosed());
+    assertEquals(-1, peer.getInputStream().read()); // the server sees the connection end
+  }
+
+  @Test
+  void anInterruptedReaderGetsClosedByInterruptAndTheSocketCloses() throws Exception {
+    socket.setSoTimeout(0);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+    Thread reader = new Thread(() -> {
+      try {
+        socket.getInputStream().read();
+      } catch (Throwable t) {
+        failure.set(t);
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    reader.start();
+    Thread.sleep(300);
+    reader.interrupt();
+    reader.join(5000);
+    assertFalse(reader.isAlive());
+    assertInstanceOf(ClosedByInterruptException.class, failure.get());
+    assertTrue(stillInterrupted.get());
+    assertTrue(socket.isClosed());
+  }
+
+  @Test
+  void readsAfterCloseFail() throws IOException {
+    InputStream in = socket.getInputStream();
+    socket.close();
+    assertThrows(IOException.class, in::read);
+    assertThrows(IOException.class, () -> socket.getOutputStream());
+    assertTrue(socket.isConnected()); // as a java.net.Socket: closing keeps the connected state
+  }
+
+  @Test
+  void optionsGoToTheChannel() throws IOException {
+    assertTrue(socket.getTcpNoDelay());
+    assertTrue(socket.getKeepAlive());
+    socket.setTcpNoDelay(false);
+    assertFalse(socket.getTcpNoDelay());
+    assertEquals(server.getLocalPort(), socket.getPort());
+    assertEquals(peer.getPort(), socket.getLocalPort());
+    assertEquals(peer.getRemoteSocketAddress(), socket.getLocalSocketAddress());
+  }
+
+  @Test
+  void aRefusedConnectFails() throws IOException {
+    int port;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = closed.getLocalPort();
+    }
+    assertThrows(IOException.class, () -> ChannelSocket.connect(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000));
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void write(Socket to, byte[] bytes) {
+    try {
+      to.getOutputStream().write(bytes);
+    } catch (IOException e) {
+      throw new RuntimeException(e);
+    }
+  }
+}
