@@ -162,7 +162,9 @@ final class SelectingChannel {
       waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
     }
     try {
-      key.interestOps(op); // an epoll_ctl only when it changes (a write that had to wait)
+      if (key.interestOps() != op) {
+        key.interestOps(op); // then an epoll_ctl: only around a write that had to wait
+      }
       selector.select(IGNORE_READY_KEY, waitMillis);
     } catch (ClosedSelectorException | CancelledKeyException e) {
       throw closed(e); // closed by another thread
