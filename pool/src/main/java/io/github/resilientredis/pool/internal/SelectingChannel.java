@@ -197,7 +197,6 @@ final class SelectingChannel {
     }
   }
 
-  /** When a wait of {@code timeoutMillis} ends (unused when 0: no deadline). */
   private void closeQuietly() {
     try {
       close();
@@ -206,6 +205,7 @@ final class SelectingChannel {
     }
   }
 
+  /** When a wait of {@code timeoutMillis} ends (unused when 0: no deadline). */
   private static long deadline(int timeoutMillis) {
     return timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
   }
