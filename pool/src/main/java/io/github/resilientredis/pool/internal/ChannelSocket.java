@@ -23,8 +23,8 @@ import java.util.Set;
 
 /**
  * The {@link Socket} that Jedis (and an {@code SSLSocket} layered over it) sees: its streams read
- * and write a {@link SelectingChannel} directly, and SO_TIMEOUT is applied by waiting in that channel's
- * selector, so no call ever changes the channel's blocking mode (see {@link SelectingChannel}).
+ * and write a {@link TimedChannel} directly, and SO_TIMEOUT becomes that channel's deadline for
+ * each read and write, so a read is one blocking system call (see {@link TimedChannel}).
  *
  * <p>It is born connected and is never re-connected or bound. Every method that
  * {@code redis.clients.jedis.Connection} or the JDK's {@code SSLSocket} layering calls is
@@ -36,7 +36,7 @@ import java.util.Set;
  */
 final class ChannelSocket extends Socket {
 
-  private final SelectingChannel io;
+  private final TimedChannel io;
   /** Kept from connect time: a Socket reports its addresses even after it is closed. */
   private final InetSocketAddress remote;
   private final InetSocketAddress local;
@@ -46,7 +46,7 @@ final class ChannelSocket extends Socket {
   private volatile boolean inputShut;
   private volatile boolean outputShut;
 
-  private ChannelSocket(SelectingChannel io, InetSocketAddress remote, InetSocketAddress local) {
+  private ChannelSocket(TimedChannel io, InetSocketAddress remote, InetSocketAddress local) {
     this.io = io;
     this.remote = remote;
     this.local = local;
@@ -55,7 +55,7 @@ final class ChannelSocket extends Socket {
   /** Opens a connection with TCP_NODELAY and SO_KEEPALIVE, as Redis clients want. */
   static ChannelSocket connect(InetSocketAddress address, int connectTimeoutMillis)
       throws IOException {
-    SelectingChannel io = SelectingChannel.connect(address, connectTimeoutMillis);
+    TimedChannel io = TimedChannel.connect(address, connectTimeoutMillis);
     try {
       SocketChannel channel = io.channel();
       channel.setOption(TCP_NODELAY, true);
@@ -81,7 +81,7 @@ final class ChannelSocket extends Socket {
   }
 
   /** For the streams: the channel, and SO_TIMEOUT as it is when each read or write starts. */
-  SelectingChannel io() {
+  TimedChannel io() {
     return io;
   }
 

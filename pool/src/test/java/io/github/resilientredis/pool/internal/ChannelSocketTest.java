@@ -48,17 +48,39 @@ class ChannelSocketTest {
   }
 
   @Test
-  void aReadTimesOutNearSoTimeoutAndTheSocketStaysUsable() throws IOException {
+  void aReadTimesOutNearSoTimeoutAndClosesTheSocket() throws IOException {
     socket.setSoTimeout(200);
     long start = System.nanoTime();
     SocketTimeoutException e =
         assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read());
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertEquals("Read timed out", e.getMessage());
-    assertTrue(elapsedMillis >= 195 && elapsedMillis < 1500, "timed out after " + elapsedMillis);
+    assertEquals("Read timed out (200 ms)", e.getMessage());
+    assertTrue(elapsedMillis >= 199 && elapsedMillis < 1500, "timed out after " + elapsedMillis);
+    // Its reply may still come: a Redis client must not read it as the next command's.
+    assertTrue(socket.isClosed());
+  }
 
-    peer.getOutputStream().write('x');
-    assertEquals('x', socket.getInputStream().read());
+  @Test
+  void readsThatFinishInTimeLeaveNoDeadlineBehind() throws Exception {
+    socket.setSoTimeout(100);
+    for (int i = 0; i < 5; i++) {
+      peer.getOutputStream().write('x');
+      assertEquals('x', socket.getInputStream().read());
+      sleep(40); // past the first read's deadline by the last round: it must not fire late
+    }
+    assertFalse(socket.isClosed());
+  }
+
+  @Test
+  void aWriteToAPeerThatStoppedReadingTimesOut() throws Exception {
+    socket.setSoTimeout(300);
+    socket.setSendBufferSize(32 * 1024);
+    peer.setReceiveBufferSize(32 * 1024);
+    byte[] payload = new byte[8 * 1024 * 1024]; // far more than both buffers: the peer never reads
+    SocketTimeoutException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> assertThrows(SocketTimeoutException.class,
+            () -> socket.getOutputStream().write(payload)));
+    assertTrue(e.getMessage().startsWith("Write timed out"), e.getMessage());
   }
 
   @Test
