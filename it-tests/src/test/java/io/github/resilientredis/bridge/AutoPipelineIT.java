@@ -173,15 +173,15 @@ class AutoPipelineIT {
 
   @Test
   void aReadTimeoutMidBatchFailsTheCommandsBehindItWithoutResendingThem() throws Exception {
-    AutoPipeline pipeline = new AutoPipeline(pool(Duration.ofMillis(500)), 1);
+    AutoPipeline pipeline = new AutoPipeline(pool(Duration.ofMillis(800)), 1);
     pipeline.call(args("SET", "k", "v"));
     long batchesBefore = pipeline.batches();
     // Keeps the lane busy while three commands queue up, in this order, for the next batch.
-    CompletableFuture<Object> first = call(pipeline, "DEBUG", "SLEEP", "0.4");
+    CompletableFuture<Object> first = call(pipeline, "DEBUG", "SLEEP", "0.3");
     Await.until(Duration.ofSeconds(5), "the first batch is on the wire",
         () -> pipeline.batches() > batchesBefore);
-    CompletableFuture<Object> slow = call(pipeline, "DEBUG", "SLEEP", "1");
-    Await.until(Duration.ofSeconds(5), "DEBUG SLEEP 1 queued", () -> pipeline.waiting() == 1);
+    CompletableFuture<Object> slow = call(pipeline, "DEBUG", "SLEEP", "1.6");
+    Await.until(Duration.ofSeconds(5), "DEBUG SLEEP 1.6 queued", () -> pipeline.waiting() == 1);
     CompletableFuture<Object> incr = call(pipeline, "INCR", "n");
     Await.until(Duration.ofSeconds(5), "INCR queued", () -> pipeline.waiting() == 2);
     CompletableFuture<Object> get = call(pipeline, "GET", "k");
