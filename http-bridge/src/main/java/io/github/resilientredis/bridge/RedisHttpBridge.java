@@ -228,7 +228,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Requests handled at once (worker threads); default 64. */
+    /** Requests handled at once (worker threads); default 32. */
     public Builder maxConcurrent(int max) {
       s.maxConcurrent = max;
       return this;

@@ -35,7 +35,7 @@ class BridgeConfigTest {
 
   @Test
   void poolSizeFollowsMaxConcurrentUnlessSet() {
-    assertEquals(64, config(s -> { }).poolSize);
+    assertEquals(32, config(s -> { }).poolSize);
     assertEquals(200, config(s -> s.maxConcurrent = 200).poolSize);
     assertEquals(8, config(s -> {
       s.maxConcurrent = 200;
