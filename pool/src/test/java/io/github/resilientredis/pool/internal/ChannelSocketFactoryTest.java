@@ -91,7 +91,7 @@ class ChannelSocketFactoryTest {
       if (condition.getAsBoolean()) {
         return true;
       }
-      ChannelSocketTest.sleep(10);
+      Thread.yield(); // a condition to wait for, not a time to pass
     }
     return false;
   }

@@ -66,9 +66,10 @@ class ChannelSocketTest {
     for (int i = 0; i < 5; i++) {
       peer.getOutputStream().write('x');
       assertEquals('x', socket.getInputStream().read());
-      sleep(40); // past the first read's deadline by the last round: it must not fire late
+      // The watchdog looking long after this read's deadline: it must not fire late.
+      socket.io().expireIfLate(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+      assertFalse(socket.isClosed());
     }
-    assertFalse(socket.isClosed());
   }
 
   @Test
@@ -86,15 +87,22 @@ class ChannelSocketTest {
   @Test
   void soTimeoutZeroWaitsUntilDataArrives() throws Exception {
     socket.setSoTimeout(0);
-    CompletableFuture.runAsync(() -> {
-      sleep(400);
-      write(peer, new byte[] {1, 2, 3});
-    });
-    long start = System.nanoTime();
     byte[] buffer = new byte[16];
-    int n = assertTimeoutPreemptively(Duration.ofSeconds(10),
-        () -> socket.getInputStream().read(buffer, 4, 12));
-    assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(350));
+    AtomicReference<Thread> readerThread = new AtomicReference<>();
+    CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+      readerThread.set(Thread.currentThread());
+      try {
+        return socket.getInputStream().read(buffer, 4, 12);
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    awaitBlockedIn(readerThread, "read");
+    // No deadline with SO_TIMEOUT 0: the watchdog leaves it waiting, however late it looks.
+    socket.io().expireIfLate(System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+    assertFalse(read.isDone());
+    write(peer, new byte[] {1, 2, 3});
+    int n = read.get(10, TimeUnit.SECONDS);
     assertEquals(3, n);
     assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(buffer, 4, 7));
   }
@@ -111,34 +119,26 @@ class ChannelSocketTest {
   }
 
   @Test
-  void aLargeWriteToASlowReaderCompletes() throws Exception {
-    socket.setSoTimeout(2000); // bounds each wait for room, not the whole write
+  void aLargeWriteToALateReaderCompletes() throws Exception {
+    socket.setSoTimeout(2000); // bounds each 256 KiB chunk's wait for room, not the whole write
     socket.setSendBufferSize(32 * 1024); // small, so the writer waits for room many times
     peer.setReceiveBufferSize(32 * 1024);
     byte[] payload = new byte[6 * 1024 * 1024];
     new Random(42).nextBytes(payload);
-    CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-      try {
-        InputStream in = peer.getInputStream();
-        byte[] all = new byte[payload.length];
-        int total = 0;
-        while (total < all.length) {
-          int n = in.read(all, total, Math.min(64 * 1024, all.length - total));
-          if (n < 0) {
-            break;
-          }
-          total += n;
-          if (total < 2 * 1024 * 1024) {
-            sleep(2); // slow at first, so the writer finds the send buffer full many times
-          }
-        }
-        return java.util.Arrays.copyOf(all, total);
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
+    AtomicReference<Thread> writerThread = new AtomicReference<>();
+    CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+      writerThread.set(Thread.currentThread());
+      write(socket, payload);
     });
-    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> socket.getOutputStream().write(payload));
-    assertArrayEquals(payload, received.get(30, TimeUnit.SECONDS));
+    awaitBlockedIn(writerThread, "write"); // both buffers full: the writer waits for room
+    InputStream in = peer.getInputStream();
+    byte[] all = new byte[payload.length];
+    int total = 0;
+    for (int n; total < all.length && (n = in.read(all, total, all.length - total)) >= 0; ) {
+      total += n;
+    }
+    written.get(30, TimeUnit.SECONDS);
+    assertArrayEquals(payload, java.util.Arrays.copyOf(all, total));
   }
 
   @Test
@@ -153,7 +153,7 @@ class ChannelSocketTest {
       }
     });
     reader.start();
-    Thread.sleep(300); // let it block in select()
+    awaitBlockedIn(new AtomicReference<>(reader), "read");
     assertTrue(reader.isAlive());
     long start = System.nanoTime();
     socket.close();
@@ -179,7 +179,7 @@ class ChannelSocketTest {
       }
     });
     reader.start();
-    Thread.sleep(300);
+    awaitBlockedIn(new AtomicReference<>(reader), "read");
     reader.interrupt();
     reader.join(5000);
     assertFalse(reader.isAlive());
@@ -218,12 +218,25 @@ class ChannelSocketTest {
         new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000));
   }
 
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /**
+   * Waits (at most 5 s) until the thread is inside the channel's {@code read} or {@code write}:
+   * from there it blocks in the kernel. A condition, not a guess at how long starting takes.
+   */
+  private static void awaitBlockedIn(AtomicReference<Thread> thread, String method) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      Thread t = thread.get();
+      if (t != null) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().equals("sun.nio.ch.SocketChannelImpl")
+              && frame.getMethodName().equals(method)) {
+            return;
+          }
+        }
+      }
+      Thread.onSpinWait();
     }
+    throw new AssertionError("the thread never entered SocketChannelImpl." + method);
   }
 
   private static void write(Socket to, byte[] bytes) {
