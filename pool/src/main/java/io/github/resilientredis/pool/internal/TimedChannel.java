@@ -91,14 +91,8 @@ final class TimedChannel {
     int n;
     try {
       n = channel.read(into);
-    } catch (ClosedByInterruptException e) {
-      DEADLINE.setVolatile(this, IDLE);
-      throw e;
-    } catch (ClosedChannelException e) {
-      throw failure(e, "Read timed out", timeoutMillis);
     } catch (IOException e) {
-      disarm(timeoutMillis, "Read timed out");
-      throw e;
+      throw failed(e, "Read timed out", timeoutMillis);
     }
     disarm(timeoutMillis, "Read timed out");
     return n;
@@ -121,14 +115,8 @@ final class TimedChannel {
           while (from.hasRemaining()) {
             channel.write(from); // blocking mode: returns once the chunk is in the send buffer
           }
-        } catch (ClosedByInterruptException e) {
-          DEADLINE.setVolatile(this, IDLE);
-          throw e;
-        } catch (ClosedChannelException e) {
-          throw failure(e, "Write timed out", timeoutMillis);
         } catch (IOException e) {
-          disarm(timeoutMillis, "Write timed out");
-          throw e;
+          throw failed(e, "Write timed out", timeoutMillis);
         }
         disarm(timeoutMillis, "Write timed out");
       }
@@ -203,7 +191,24 @@ final class TimedChannel {
     }
   }
 
-  private IOException failure(IOException e, String timeoutMessage, int timeoutMillis) {
+  /**
+   * What a failed read or write throws, its deadline ended: an interrupt as it is; a channel closed
+   * by the watchdog as a timeout, closed by anyone else as "Socket closed"; any other I/O error as
+   * it is, unless the deadline passed meanwhile.
+   */
+  private IOException failed(IOException e, String timeoutMessage, int timeoutMillis) {
+    if (e instanceof ClosedByInterruptException) {
+      DEADLINE.setVolatile(this, IDLE);
+      return e;
+    }
+    if (!(e instanceof ClosedChannelException)) {
+      try {
+        disarm(timeoutMillis, timeoutMessage);
+      } catch (SocketTimeoutException timeout) {
+        return timeout;
+      }
+      return e;
+    }
     if (timeoutMillis > 0 && (long) DEADLINE.getVolatile(this) == EXPIRED) {
       SocketTimeoutException timeout = timedOut(timeoutMessage, timeoutMillis);
       timeout.initCause(e);
