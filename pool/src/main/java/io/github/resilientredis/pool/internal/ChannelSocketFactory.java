@@ -11,9 +11,9 @@ import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * Opens one connection's socket: a {@link ChannelSocket} over a non-blocking {@code SocketChannel},
- * so that reads with a timeout cost no {@code fcntl} calls, and so that the pool can look at an idle
- * socket without blocking: {@link #peekAlive()} sees a FIN or a reset that the server already sent,
+ * Opens one connection's socket: a {@link ChannelSocket} over a {@link TimedChannel}, so that a
+ * read with a timeout is one blocking system call, and so that the pool can look at an idle socket
+ * without blocking: {@link #peekAlive()} sees a FIN or a reset that the server already sent,
  * for the cost of one read system call and no round trip (go-redis does the same with
  * {@code recv(MSG_PEEK|MSG_DONTWAIT)}).
  *
@@ -76,7 +76,7 @@ final class ChannelSocketFactory implements JedisSocketFactory {
   /**
    * True when nothing is waiting on an idle socket. False when the server closed or reset it, or
    * sent bytes nobody asked for (an idle connection's stream would be out of step). One
-   * non-blocking read: the channel is never in blocking mode.
+   * non-blocking read ({@link TimedChannel#readNow}).
    */
   boolean peekAlive() {
     ChannelSocket s = socket;

@@ -71,7 +71,7 @@ final class ChannelStreams {
       write(new byte[] {(byte) b}, 0, 1);
     }
 
-    /** Returns once all of it is written; waits for room at most SO_TIMEOUT at a time. */
+    /** Returns once all of it is written; each 256 KiB chunk may wait at most SO_TIMEOUT. */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
