@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Sends the single commands of concurrent requests to Redis together: commands that arrive while a
@@ -246,7 +245,7 @@ final class AutoPipeline {
         for (int i = 0; i < batch.size(); i++) {
           Slot slot = batch.get(i);
           Object reply = connection.receive();
-          if (reply instanceof JedisDataException error && isLoading(error)) {
+          if (RedisPool.isLoadingReply(reply)) {
             slot.resend = true; // -LOADING: nothing ran; the pool waits the loading out
           } else {
             slot.reply = reply;
@@ -298,10 +297,5 @@ final class AutoPipeline {
     if (slot.caller != Thread.currentThread()) {
       LockSupport.unpark(slot.caller);
     }
-  }
-
-  private static boolean isLoading(JedisDataException error) {
-    String message = error.getMessage();
-    return message != null && message.startsWith("LOADING");
   }
 }

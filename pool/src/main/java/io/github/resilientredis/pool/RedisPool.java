@@ -89,6 +89,15 @@ public final class RedisPool implements AutoCloseable {
     return RetryPolicy.isSafeToResend(failure, commandAndArguments);
   }
 
+  /**
+   * Whether a raw reply is Redis's {@code -LOADING} error (it is reading its dataset after a
+   * restart): nothing ran, so the command may be sent again; {@link #call} waits these out. For
+   * callers that read replies with {@link #withConnection}.
+   */
+  public static boolean isLoadingReply(Object reply) {
+    return RetryPolicy.isLoading(reply);
+  }
+
   /** The pool's counts right now. */
   public PoolStats stats() {
     return core.stats();

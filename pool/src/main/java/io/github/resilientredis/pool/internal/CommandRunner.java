@@ -65,7 +65,7 @@ final class CommandRunner {
         previous = e;
       } catch (JedisDataException e) {
         healthy = true; // an error reply: the connection is fine
-        if (!isLoading(e)) {
+        if (!RetryPolicy.isLoading(e)) {
           throw e;
         }
         loadingError = e;
@@ -103,7 +103,7 @@ final class CommandRunner {
       } finally {
         pool.release(connection, healthy);
       }
-      if (!(reply instanceof JedisDataException error) || !isLoading(error)) {
+      if (!RetryPolicy.isLoading(reply)) {
         return reply;
       }
       loading = loading != null ? loading : new LoadingWait(loadingWaitNanos);
@@ -114,14 +114,6 @@ final class CommandRunner {
     }
   }
 
-  /**
-   * Redis answers -LOADING while it reads its dataset after a restart: it ran nothing, so any
-   * command may be sent again. The caller waits, with back-off, up to the borrow timeout.
-   */
-  static boolean isLoading(JedisDataException error) {
-    String message = error.getMessage();
-    return message != null && message.startsWith("LOADING");
-  }
 
   <T> T withConnection(ConnectionCallback<T> callback) {
     PooledConnection connection = pool.borrow();

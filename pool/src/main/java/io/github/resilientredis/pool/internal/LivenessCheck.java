@@ -90,7 +90,7 @@ final class LivenessCheck {
     try {
       connection.ping();
     } catch (JedisDataException e) {
-      if (!CommandRunner.isLoading(e)) {
+      if (!RetryPolicy.isLoading(e)) {
         return e;
       }
     } catch (JedisException e) {

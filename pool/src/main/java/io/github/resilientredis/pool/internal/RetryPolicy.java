@@ -10,6 +10,7 @@ import redis.clients.jedis.CommandFlagsRegistry.CommandFlag;
 import redis.clients.jedis.StaticCommandFlagsRegistry;
 import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Decides whether a command that failed on a transport error may be sent again on another
@@ -30,6 +31,18 @@ public final class RetryPolicy {
       "IFNE", "IFDEQ", "IFDNE");
 
   private RetryPolicy() {}
+
+  /**
+   * Redis answers -LOADING while it reads its dataset after a restart: it ran nothing, so any
+   * command may be sent again. Callers wait, with back-off, up to the borrow timeout.
+   */
+  public static boolean isLoading(Object reply) {
+    if (!(reply instanceof JedisDataException error)) {
+      return false;
+    }
+    String message = error.getMessage();
+    return message != null && message.startsWith("LOADING");
+  }
 
   /** {@link #isSafeToRetry} for a raw command that may have reached the server. */
   public static boolean isSafeToResend(JedisConnectionException failure,

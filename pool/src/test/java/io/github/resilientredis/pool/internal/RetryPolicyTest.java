@@ -3,11 +3,13 @@ package io.github.resilientredis.pool.internal;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.pool.RedisPool;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 class RetryPolicyTest {
 
@@ -55,10 +57,18 @@ class RetryPolicyTest {
 
   @Test
   void thePublicRuleForPipelinesIsTheSameAsForCall() {
-    assertTrue(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("get", "k")));
-    assertTrue(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("SET", "k", "v")));
-    assertFalse(io.github.resilientredis.pool.RedisPool.isSafeToResend(EOF, bytes("INCR", "n")));
-    assertFalse(io.github.resilientredis.pool.RedisPool.isSafeToResend(TIMEOUT, bytes("GET", "k")));
+    assertTrue(RedisPool.isSafeToResend(EOF, bytes("get", "k")));
+    assertTrue(RedisPool.isSafeToResend(EOF, bytes("SET", "k", "v")));
+    assertFalse(RedisPool.isSafeToResend(EOF, bytes("INCR", "n")));
+    assertFalse(RedisPool.isSafeToResend(TIMEOUT, bytes("GET", "k")));
+  }
+
+  @Test
+  void aLoadingReplyRanNothing() {
+    assertTrue(RedisPool.isLoadingReply(
+        new JedisDataException("LOADING Redis is loading the dataset in memory")));
+    assertFalse(RetryPolicy.isLoading(new JedisDataException("ERR unknown command")));
+    assertFalse(RetryPolicy.isLoading("LOADING")); // a status or bulk reply, not an error
   }
 
   private static byte[][] bytes(String... parts) {
