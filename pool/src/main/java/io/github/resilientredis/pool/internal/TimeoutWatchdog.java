@@ -42,11 +42,6 @@ final class TimeoutWatchdog {
     OPEN.remove(channel);
   }
 
-  /** Channels watched now (for tests). */
-  static int watched() {
-    return OPEN.size();
-  }
-
   private static void run() {
     while (true) {
       synchronized (LOCK) {
