@@ -11,7 +11,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * A real Redis Cluster of redis-server processes on free loopback ports: {@code primaries}
@@ -182,7 +185,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
   }
 
   public Jedis jedis(int port) {
-    return new Jedis("127.0.0.1", port, 2000);
+    return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+        .timeoutMillis(2000).protocol(RedisProtocol.RESP2).build());
   }
 
   private Path pidFile(int port) {
