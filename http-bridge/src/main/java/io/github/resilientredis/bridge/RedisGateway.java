@@ -205,21 +205,31 @@ final class RedisGateway {
     }
   }
 
+  /** Whether Redis flags the command READONLY (cached per command name). */
   boolean isReadOnly(Command command) {
     Boolean known = readOnly.get(command.name);
     if (known != null) {
       return known;
     }
-    byte[] name = command.args[0];
-    ProtocolCommand protocolCommand = () -> name;
+    EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry()
+        .getFlags(new CommandArguments(nameOf(command)));
+    if (flags.isEmpty()) {
+      return flaggedReadOnly(command); // a container: its subcommand decides, not cached
+    }
+    boolean ro = flags.contains(CommandFlag.READONLY);
+    if (readOnly.size() < READ_ONLY_CACHE_MAX) {
+      readOnly.put(command.name, ro);
+    }
+    return ro;
+  }
+
+  /** Redis's READONLY flag for the command, or for its subcommand when it is a container. */
+  static boolean flaggedReadOnly(Command command) {
+    ProtocolCommand protocolCommand = nameOf(command);
     EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry()
         .getFlags(new CommandArguments(protocolCommand));
     if (!flags.isEmpty()) {
-      boolean ro = flags.contains(CommandFlag.READONLY);
-      if (readOnly.size() < READ_ONLY_CACHE_MAX) {
-        readOnly.put(command.name, ro);
-      }
-      return ro;
+      return flags.contains(CommandFlag.READONLY);
     }
     if (command.args.length > 1) { // a container command: the flags are on its subcommands
       flags = StaticCommandFlagsRegistry.registry()
@@ -227,5 +237,10 @@ final class RedisGateway {
       return flags.contains(CommandFlag.READONLY);
     }
     return false;
+  }
+
+  private static ProtocolCommand nameOf(Command command) {
+    byte[] name = command.args[0];
+    return () -> name;
   }
 }

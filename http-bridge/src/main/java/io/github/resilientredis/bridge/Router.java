@@ -4,13 +4,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.resilientredis.bridge.Metrics.Api;
 import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
-import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,28 +32,16 @@ final class Router implements HttpHandler {
   private static final String COMMAND_METHODS = "GET, POST, PUT";
 
   private final BridgeConfig config;
-  private final RedisGateway redis;
-  private final RedisPool pool;
+  private final RedisUsers users;
   private final Metrics metrics;
-  private final UpstashApi upstash;
-  private final WebdisApi webdis;
-  private final Subscriptions subscriptions;
-  private final byte[][] tokens;
   private final AtomicBoolean redisDown = new AtomicBoolean();
   private final InFlight inFlight;
 
-  Router(BridgeConfig config, RedisPool pool, RedisGateway redis, CommandPolicy policy,
-      Metrics metrics, Subscriptions subscriptions, InFlight inFlight) {
+  Router(BridgeConfig config, RedisUsers users, Metrics metrics, InFlight inFlight) {
     this.config = config;
     this.inFlight = inFlight;
-    this.pool = pool;
-    this.redis = redis;
+    this.users = users;
     this.metrics = metrics;
-    this.upstash = new UpstashApi(redis, policy, config);
-    this.webdis = new WebdisApi(redis, policy);
-    this.subscriptions = subscriptions;
-    this.tokens = config.tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8))
-        .toArray(byte[][]::new);
   }
 
   @Override
@@ -107,7 +93,7 @@ final class Router implements HttpHandler {
         call.api = Api.ADMIN;
         requireMethod(method, "GET");
         call.readBody(config.maxBody);
-        boolean ready = redis.ping();
+        boolean ready = users.own().gateway.ping();
         if (ready) {
           redisAnswered();
         }
@@ -119,21 +105,20 @@ final class Router implements HttpHandler {
         authorize(call, query);
         requireMethod(method, "GET");
         call.readBody(config.maxBody);
-        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count(),
-            redis.autoPipeline())
+        byte[] text = metrics.render(users.poolViews(), inFlight.count(), users.autoPipelines())
             .getBytes(StandardCharsets.UTF_8);
         call.send(200, "text/plain; version=0.0.4; charset=utf-8", text, text.length);
         return;
       }
       case "/pipeline", "/multi-exec" -> {
         call.api = Api.UPSTASH;
-        authorize(call, query);
+        Access access = authorize(call, query);
         requireMethod(method, "POST");
         byte[] body = call.readBody(config.maxBody);
         if (path.equals("/pipeline")) {
-          upstash.pipeline(call, body);
+          access.upstash.pipeline(call, body);
         } else {
-          upstash.multiExec(call, body);
+          access.upstash.multiExec(call, body);
         }
         return;
       }
@@ -143,25 +128,25 @@ final class Router implements HttpHandler {
     }
     if (Subscriptions.isSubscribePath(path)) {
       call.api = Api.SUBSCRIBE;
-      authorize(call, query);
+      Access access = authorize(call, query);
       if (!method.equals("GET") && !method.equals("POST")) {
         throw BridgeException.methodNotAllowed(method, "GET, POST");
       }
       call.readBody(config.maxBody);
-      subscriptions.stream(call, path);
+      access.subscriptions().stream(call, path);
       return;
     }
     boolean upstashPaths = config.pathStyle == PathStyle.UPSTASH;
     boolean root = path.equals("/");
     call.api = upstashPaths || (root && declaredJson(call)) ? Api.UPSTASH : Api.WEBDIS;
-    authorize(call, query); // before reading a body, which may be large
+    Access access = authorize(call, query); // before reading a body, which may be large
     if (!method.equals("GET") && !method.equals("POST") && !method.equals("PUT")) {
       throw BridgeException.methodNotAllowed(method, COMMAND_METHODS);
     }
     byte[] body = call.readBody(config.maxBody);
     if (root && method.equals("POST") && (declaredJson(call) || startsLikeJson(body))) {
       call.api = Api.UPSTASH;
-      upstash.single(call, Requests.parseJsonCommand(body, config.maxArgs), -1);
+      access.upstash.single(call, Requests.parseJsonCommand(body, config.maxArgs), -1);
       return;
     }
     Requests.PathCommand command;
@@ -184,9 +169,9 @@ final class Router implements HttpHandler {
       command = Requests.parsePath(path, extra, config.maxArgs, !upstashPaths);
     }
     if (upstashPaths) {
-      upstash.single(call, command.command(), command.db());
+      access.upstash.single(call, command.command(), command.db());
     } else {
-      webdis.command(call, command, query);
+      access.webdis.command(call, command, query);
     }
   }
 
@@ -205,9 +190,10 @@ final class Router implements HttpHandler {
     return false;
   }
 
-  private void authorize(HttpCall call, String query) {
-    if (tokens.length == 0) {
-      return;
+  /** The access of the request's token (401 without a right one), or everything when auth is off. */
+  private Access authorize(HttpCall call, String query) {
+    if (!users.authRequired()) {
+      return users.anonymous();
     }
     String given = null;
     String header = call.header("Authorization");
@@ -216,13 +202,9 @@ final class Router implements HttpHandler {
     } else if (query != null && query.contains("_token=")) {
       given = Requests.queryParam(query, "_token");
     }
-    if (given != null) {
-      byte[] bytes = given.getBytes(StandardCharsets.UTF_8);
-      for (byte[] token : tokens) {
-        if (MessageDigest.isEqual(bytes, token)) {
-          return;
-        }
-      }
+    Access access = given == null ? null : users.forToken(given);
+    if (access != null) {
+      return access;
     }
     call.setHeader("WWW-Authenticate", "Bearer");
     throw new BridgeException(401, given == null
@@ -252,6 +234,9 @@ final class Router implements HttpHandler {
     int code;
     String message;
     if (e instanceof BridgeException b) {
+      if (b.refusal != null) {
+        metrics.refused(b.refusal);
+      }
       code = b.status;
       message = b.getMessage();
       if (b.allow != null) {

@@ -70,7 +70,7 @@ class BridgeConfigTest {
     assertTrue(error(s -> s.commandTimeout = Duration.ZERO).startsWith("command-timeout"));
     assertTrue(error(s -> s.maxBlock = Duration.ofSeconds(5)).startsWith(
         "max-block must be at least 250ms shorter than command-timeout (5s): 5s"));
-    assertTrue(error(s -> s.tokens = List.of("a b")).startsWith("token must be printable"));
+    assertTrue(error(s -> s.tokens = List.of("a b")).startsWith("token: the token must be printable"));
     assertTrue(error(s -> s.allow = List.of("GET", "bad name")).startsWith("allow takes"));
     assertTrue(error(s -> s.redisUri = "localhost:6379").startsWith("redis: "));
   }
