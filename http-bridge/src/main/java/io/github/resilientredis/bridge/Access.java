@@ -18,7 +18,7 @@ final class Access {
     this.readOnly = readOnly;
     this.policy = readOnly ? lists.readOnly(user.gateway::isReadOnly) : lists;
     this.upstash = new UpstashApi(user.gateway, policy, config, metrics);
-    this.webdis = new WebdisApi(user.gateway, policy);
+    this.webdis = new WebdisApi(user.gateway, policy, config);
   }
 
   /** /subscribe streams of this token: on its user's hub. A read-only token may subscribe. */

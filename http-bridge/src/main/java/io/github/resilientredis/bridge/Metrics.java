@@ -234,12 +234,17 @@ final class Metrics {
   }
 
   private static void gauge(StringBuilder out, String name, String help, long value) {
-    header(out, name, "gauge", help);
-    out.append(name).append(' ').append(value).append('\n');
+    sample(out, "gauge", name, help, value);
   }
 
   private static void counter(StringBuilder out, String name, String help, long value) {
-    header(out, name, "counter", help);
+    sample(out, "counter", name, help, value);
+  }
+
+  /** A metric with one sample: its HELP and TYPE lines, then {@code name value}. */
+  private static void sample(StringBuilder out, String type, String name, String help,
+      long value) {
+    header(out, name, type, help);
     out.append(name).append(' ').append(value).append('\n');
   }
 }
