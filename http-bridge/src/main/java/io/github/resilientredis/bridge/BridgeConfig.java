@@ -216,6 +216,10 @@ final class BridgeConfig {
     }
   }
 
+  // The require* checks repeat RedisPoolConfig's on purpose: the bridge uses only the pool's public
+  // API, and a Redis pool has no business exporting setting validators. Both name the setting, the
+  // rule and the bad value in the same words; BridgeConfigTest.rulesAreWordedAsThePoolWordsThem
+  // keeps it so.
   private static String requireText(String setting, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(setting + " must not be empty: '" + value + "'");

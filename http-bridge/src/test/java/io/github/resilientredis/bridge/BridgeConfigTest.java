@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.pool.RedisPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,23 @@ class BridgeConfigTest {
     assertEquals(7379, c.port);
     assertFalse(c.authRequired());
     assertEquals(PathStyle.WEBDIS, c.pathStyle);
+  }
+
+  @Test
+  void rulesAreWordedAsThePoolWordsThem() {
+    assertEquals(poolError(b -> b.connectTimeout(Duration.ZERO)).replace("connectTimeout", "x"),
+        error(s -> s.connectTimeout = Duration.ZERO).replace("connect-timeout", "x"));
+    Duration negative = Duration.ofSeconds(-1);
+    assertEquals(poolError(b -> b.borrowTimeout(negative)).replace("borrowTimeout", "x"),
+        error(s -> s.borrowTimeout = negative).replace("borrow-timeout", "x"));
+    assertEquals(poolError(b -> b.maxTotal(0)).replace("maxTotal", "x"),
+        error(s -> s.poolSize = 0).replace("pool-size", "x"));
+  }
+
+  private static String poolError(Consumer<RedisPool.Builder> change) {
+    RedisPool.Builder builder = RedisPool.builder();
+    change.accept(builder);
+    return assertThrows(IllegalArgumentException.class, builder::buildConfig).getMessage();
   }
 
   @Test
