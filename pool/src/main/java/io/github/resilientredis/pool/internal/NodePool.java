@@ -35,7 +35,7 @@ final class NodePool {
 
   /** Lends a connection that goes back to the pool when closed, as Jedis expects. */
   PooledConnection lend() {
-    PooledConnection connection = core.borrow();
+    PooledConnection connection = core.borrow(false);
     connection.returnOnClose(true);
     return connection;
   }
@@ -55,7 +55,7 @@ final class NodePool {
 
     @Override
     public Connection getResource() {
-      PooledConnection connection = core.borrow();
+      PooledConnection connection = core.borrow(false);
       connection.returnOnClose(true);
       return connection;
     }
