@@ -27,7 +27,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * Each command left unanswered may or may not have run: its caller sends it again on its own (with
  * {@link RedisPool#call}) only when {@link RedisPool#isSafeToResend} says so; otherwise it gets the
  * failure, and an INCR is never doubled. A command answered {@code -LOADING} ran nothing and is
- * sent again the same way.
+ * sent again the same way; so is one answered MOVED, ASK, TRYAGAIN or CLUSTERDOWN on a cluster,
+ * where there is one auto-pipeline per primary and the resend follows the redirect.
  */
 final class AutoPipeline {
 
@@ -37,27 +38,39 @@ final class AutoPipeline {
    */
   static final int MAX_BATCH = 128;
 
-  private final RedisPool pool;
+  private final RedisBackend redis;
   private final Lane[] lanes;
   /** How long a caller waits for its batch before it suspects a bug: every batch ends in a finally. */
   private final long stuckNanos;
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder commands = new LongAdder();
-  private final LongAdder resent = new LongAdder();
+  private final Counters counters;
+
+  /** What the auto-pipelines of one bridge did, summed over a cluster's nodes. */
+  static final class Counters {
+    final LongAdder batches = new LongAdder();
+    final LongAdder commands = new LongAdder();
+    final LongAdder resent = new LongAdder();
+  }
 
   /** {@code lanes} batches may be on the wire at once, each on its own connection. */
-  AutoPipeline(RedisPool pool, int lanes) {
+  AutoPipeline(RedisBackend redis, int lanes) {
+    this(redis, lanes, new Counters());
+  }
+
+  /**
+   * On a cluster, one per primary: every command given to it is for that node's slots, and its
+   * batches go on a connection to the slot of their first command.
+   */
+  AutoPipeline(RedisBackend redis, int lanes, Counters counters) {
     if (lanes < 1) {
       throw new IllegalArgumentException("an auto-pipeline needs at least one lane: " + lanes);
     }
-    this.pool = pool;
+    this.redis = redis;
+    this.counters = counters;
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       this.lanes[i] = new Lane();
     }
-    var config = pool.config();
-    this.stuckNanos = config.borrowTimeout().plus(config.readTimeout()).multipliedBy(4)
-        .plusSeconds(10).toNanos();
+    this.stuckNanos = redis.stuckAfter().multipliedBy(4).plusSeconds(10).toNanos();
   }
 
   /**
@@ -70,8 +83,8 @@ final class AutoPipeline {
         : lanes[ThreadLocalRandom.current().nextInt(lanes.length)];
     Slot slot = lane.call(command);
     if (slot.resend) {
-      resent.increment();
-      return pool.call(command); // on this caller's thread, with the pool's own retry
+      counters.resent.increment();
+      return redis.call(command); // on this caller's thread, with the pool's own retry
     }
     if (slot.failure != null) {
       throw slot.failure;
@@ -80,15 +93,15 @@ final class AutoPipeline {
   }
 
   long batches() {
-    return batches.sum();
+    return counters.batches.sum();
   }
 
   long commands() {
-    return commands.sum();
+    return counters.commands.sum();
   }
 
   long resent() {
-    return resent.sum();
+    return counters.resent.sum();
   }
 
   /** Commands queued for a next batch, over all lanes (for tests). */
@@ -235,18 +248,18 @@ final class AutoPipeline {
 
   /** Writes the batch, reads its replies in order, and answers every slot whatever happens. */
   private void run(List<Slot> batch) {
-    batches.increment();
-    commands.add(batch.size());
+    counters.batches.increment();
+    counters.commands.add(batch.size());
     try {
-      pool.withConnection(connection -> {
+      redis.withConnection(redis.slotOf(batch.get(0).command), connection -> {
         for (Slot slot : batch) {
           connection.send(slot.command);
         }
         for (int i = 0; i < batch.size(); i++) {
           Slot slot = batch.get(i);
           Object reply = connection.receive();
-          if (RedisPool.isLoadingReply(reply)) {
-            slot.resend = true; // -LOADING: nothing ran; the pool waits the loading out
+          if (redis.ranNothing(reply)) {
+            slot.resend = true; // -LOADING, MOVED...: nothing ran; call() waits or follows
           } else {
             slot.reply = reply;
           }

@@ -56,6 +56,8 @@ public final class ClusterCore {
   }
 
   private final String name;
+  private final RedisPoolConfig nodeTemplate;
+  private final Duration failoverTimeout;
   private final Ticker ticker = Ticker.SYSTEM;
   private final long failoverTimeoutNanos;
   private final boolean retrySafeCommands;
@@ -72,6 +74,8 @@ public final class ClusterCore {
 
   public ClusterCore(Settings settings) {
     this.name = settings.name();
+    this.nodeTemplate = settings.nodeTemplate();
+    this.failoverTimeout = settings.failoverTimeout();
     this.failoverTimeoutNanos = settings.failoverTimeout().toNanos();
     this.retrySafeCommands = settings.nodeTemplate().retrySafeCommands();
     JedisClientConfig clientConfig = jedisConfig(settings.nodeTemplate());
@@ -118,6 +122,14 @@ public final class ClusterCore {
 
   public String name() {
     return name;
+  }
+
+  public RedisPoolConfig nodeTemplate() {
+    return nodeTemplate;
+  }
+
+  public Duration failoverTimeout() {
+    return failoverTimeout;
   }
 
   /** Every node we know of, to ask for the topology: primaries first, then replicas. */
@@ -325,6 +337,12 @@ public final class ClusterCore {
 
   public Map<String, PoolStats> nodeStats() {
     return nodes.stats();
+  }
+
+  /** The primary of a slot as {@code host:port}, or null. */
+  public String primaryFor(int slot) {
+    HostAndPort node = router.primaryFor(slot);
+    return node == null ? null : node.toString();
   }
 
   public Set<HostAndPort> primaries() {
