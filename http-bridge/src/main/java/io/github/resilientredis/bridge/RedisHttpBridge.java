@@ -5,6 +5,7 @@ import io.github.resilientredis.pool.RedisPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -20,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisProtocol;
 
 /**
  * Redis as JSON over HTTP: the Upstash REST API and the Webdis URL API on one port, over a
@@ -40,23 +40,15 @@ import redis.clients.jedis.RedisProtocol;
  */
 public final class RedisHttpBridge implements AutoCloseable {
 
-  /** Which reply shape a command in the URL path gets. */
-  public enum PathStyle {
-    /** {@code {"GET":"value"}}, ETag, {@code .raw} and {@code .txt}, as Webdis answers. */
-    WEBDIS,
-    /** {@code {"result":"value"}}, as Upstash answers {@code /get/key}. */
-    UPSTASH
-  }
-
   private static final int BACKLOG = 1024;
 
   /** Not static: {@link Main} configures logging before the first logger is made. */
   private final Logger log = LoggerFactory.getLogger(RedisHttpBridge.class);
 
   private final BridgeConfig config;
-  private final RedisPool pool;
   private final Metrics metrics = new Metrics();
-  private final Subscriptions subscriptions;
+  /** The Redis users requests run as, each with its own pool and subscriptions. */
+  private final RedisUsers users;
   private final HttpServerChoice serverChoice;
   private final ExecutorService executor;
   private final HttpServer server;
@@ -67,22 +59,17 @@ public final class RedisHttpBridge implements AutoCloseable {
     this.config = config;
     this.serverChoice = HttpServerChoice.resolve(config.httpServer, config.threads.name());
     HttpServerChoice.disableNagle(serverChoice, log);
-    this.pool = RedisPool.builder()
-        .uri(config.redisUri)
-        .name("bridge")
-        .protocol(RedisProtocol.RESP2)
-        .maxTotal(config.poolSize)
-        .borrowTimeout(config.borrowTimeout)
-        .connectTimeout(config.connectTimeout)
-        .readTimeout(config.commandTimeout)
-        .build();
     CommandPolicy policy = CommandPolicy.from(config);
-    RedisGateway gateway = new RedisGateway(pool, config, metrics);
-    this.subscriptions = new Subscriptions(config, pool.config(), policy, metrics);
+    this.users = new RedisUsers(config, policy, metrics);
+    try {
+      StartupAclCheck.run(users, policy);
+    } catch (RuntimeException e) {
+      users.close();
+      throw e;
+    }
     this.executor = serverChoice.boundedPool() ? executor(config, metrics)
         : serverChoice.threadPerTaskExecutor();
-    Router router = new Router(config, pool, gateway, policy, metrics, subscriptions,
-        inFlight);
+    Router router = new Router(config, users, metrics, inFlight);
     try {
       server = serverChoice.start(new InetSocketAddress(config.host, config.port), BACKLOG,
           serverChoice.boundedPool() ? router
@@ -90,8 +77,7 @@ public final class RedisHttpBridge implements AutoCloseable {
           executor);
     } catch (IOException e) {
       executor.shutdownNow();
-      subscriptions.close();
-      pool.close();
+      users.close();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
           + e.getMessage(), e);
     }
@@ -122,7 +108,7 @@ public final class RedisHttpBridge implements AutoCloseable {
   /**
    * Ends subscription streams, turns new requests away (503, {@code Connection: close}), lets the
    * requests in flight finish for up to {@code shutdown-grace}, stops listening and closes the
-   * pool. Idempotent.
+   * pools. Idempotent.
    */
   @Override
   public void close() {
@@ -130,7 +116,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       return;
     }
     int port = port();
-    subscriptions.close();
+    users.closeSubscriptions();
     try {
       if (!inFlight.drain(config.shutdownGrace.toNanos())) {
         log.warn("{} requests still running after shutdown-grace ({}); closing them",
@@ -141,7 +127,7 @@ public final class RedisHttpBridge implements AutoCloseable {
     }
     server.stop(0);
     executor.shutdownNow();
-    pool.close();
+    users.close();
     log.info("redis-http-bridge on port {} stopped", port);
   }
 
@@ -192,7 +178,13 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Bearer tokens, any of which is accepted; none (the default) turns auth off. */
+    /**
+     * Bearer tokens, any of which is accepted; none (the default) turns auth off. Each entry is
+     * {@code TOKEN}, {@code TOKEN=ro}, {@code TOKEN=USER:PASSWORD} or
+     * {@code TOKEN=USER:PASSWORD:ro}: with a user, its requests run on connections authenticated
+     * as that Redis ACL user, so Redis refuses what the user may not do, inside scripts too;
+     * {@code ro} allows only commands Redis flags read-only.
+     */
     public Builder tokens(Collection<String> tokens) {
       s.tokens = List.copyOf(tokens);
       return this;
@@ -200,6 +192,16 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     public Builder tokens(String... tokens) {
       return tokens(Arrays.asList(tokens));
+    }
+
+    /**
+     * A file of token entries (the syntax of {@link #tokens}), one a line, {@code #} comments;
+     * read when the bridge starts, in addition to {@link #tokens}. Keeps passwords off the
+     * command line.
+     */
+    public Builder tokensFile(Path file) {
+      s.tokensFile = file;
+      return this;
     }
 
     /** Reply shape of commands in the URL path; default {@link PathStyle#WEBDIS}. */
@@ -336,7 +338,12 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     /** Validates the settings, opens the pool and starts listening. */
     public RedisHttpBridge start() {
-      return new RedisHttpBridge(new BridgeConfig(s));
+      return new RedisHttpBridge(config());
+    }
+
+    /** The validated settings, without opening or starting anything. */
+    BridgeConfig config() {
+      return new BridgeConfig(s);
     }
   }
 }
