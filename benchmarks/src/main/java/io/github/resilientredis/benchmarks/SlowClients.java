@@ -96,7 +96,7 @@ public final class SlowClients {
       System.out.printf(Locale.ROOT, "| %s | alone | %d | %.2f | %.2f | %.2f | %d | |%n", label,
           alone.count, alone.p50, alone.p99, alone.max, alone.errors);
       System.out.printf(Locale.ROOT, "| %s | beside %d slow + %d idle | %d | %.2f | %.2f | %.2f"
-              + " | %d | p99 +%.2f ms; opened in %d ms; slow cut off %d, idle closed %d |%n",
+              + " | %d | p99 %+.2f ms; opened in %d ms; slow cut off %d, idle closed %d |%n",
           label, slow, idle, loaded.count, loaded.p50, loaded.p99, loaded.max, loaded.errors,
           loaded.p99 - alone.p99, openMillis, slowCut.get(), idleClosed);
     } finally {
