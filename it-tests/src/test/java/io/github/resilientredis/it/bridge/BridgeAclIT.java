@@ -257,6 +257,15 @@ class BridgeAclIT {
     String restricted = startAndReadLog("--tokens-file", tokens.toString());
     assertFalse(restricted.contains(warning), restricted);
     assertFalse(restricted.contains("app-pw"), restricted);
+
+    // The bridge's own user is the restricted one: Redis refuses it ACL DRYRUN, the check is
+    // skipped (a DEBUG line) and the bridge serves as usual.
+    String ownRestricted = startAndReadLog("--redis", RedisContainers.uri(redis)
+        .replace("redis://", "redis://app:app-pw@"), "--log-level", "debug");
+    assertFalse(ownRestricted.contains(warning), ownRestricted);
+    assertFalse(ownRestricted.contains("app-pw"), "the password is never logged");
+    assertTrue(ownRestricted.contains("skipped the startup check of what scripts may run"),
+        ownRestricted);
   }
 
   /** Starts the jar on the test's Redis, waits for its startup line, stops it, returns its log. */
