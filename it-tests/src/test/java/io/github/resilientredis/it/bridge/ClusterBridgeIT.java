@@ -141,6 +141,7 @@ class ClusterBridgeIT {
     });
     load.awaitMoreOps(1000);
     long slowestManual = load.slowestMillis();
+    System.out.println("ClusterBridgeIT slowest during CLUSTER FAILOVER: " + load.slowestWhat());
     load.resetSlowest();
     int victim = nodes.primaryOfSlot(5000);
     int victimReplica = nodes.replicaOf(victim);
@@ -157,6 +158,7 @@ class ClusterBridgeIT {
 
   private static long timeUntilMaster(int replica, Runnable event) {
     long start = System.nanoTime();
+    System.out.println("ClusterBridgeIT event at " + java.time.Instant.now());
     event.run();
     Await.until(Duration.ofSeconds(20), replica + " reports master",
         () -> nodes.role(replica).equals("master"));

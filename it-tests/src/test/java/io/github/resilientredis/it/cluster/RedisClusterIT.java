@@ -150,7 +150,8 @@ class RedisClusterIT {
     nodes.awaitHealthy();
     report("CLUSTER FAILOVER", failoverMillis, load);
     assertTrue(load.slowestMillis() <= failoverMillis + 500, "slowest operation "
-        + load.slowestMillis() + " ms, failover took " + failoverMillis + " ms");
+        + load.slowestMillis() + " ms (" + load.slowestWhat() + "), failover took "
+        + failoverMillis + " ms; errors " + load.errors());
     load.assertSafe(redis::get);
     assertEquals(0, load.failedIncrs(), "no connection broke: " + load.errors());
     Await.until(REFRESH.plusMillis(500), "the demoted primary's pool closed within one refresh",
@@ -175,7 +176,8 @@ class RedisClusterIT {
       load.stop();
     }
     report("slot migration", 0, load);
-    assertTrue(load.slowestMillis() <= 500, "slowest operation " + load.slowestMillis() + " ms");
+    assertTrue(load.slowestMillis() <= 500, "slowest operation " + load.slowestMillis() + " ms: "
+        + load.slowestWhat() + "; errors " + load.errors());
     assertEquals(target, nodes.primaryOfSlot(slot));
     load.assertSafe(redis::get);
     assertEquals(0, load.failedIncrs(), "nothing broke: " + load.errors());
@@ -195,7 +197,8 @@ class RedisClusterIT {
     load.stop();
     report("kill -9 of a primary", failoverMillis, load);
     assertTrue(load.slowestMillis() <= failoverMillis + 500, "slowest operation "
-        + load.slowestMillis() + " ms, failover took " + failoverMillis + " ms");
+        + load.slowestMillis() + " ms (" + load.slowestWhat() + "), failover took "
+        + failoverMillis + " ms; errors " + load.errors());
     load.assertSafe(redis::get);
 
     String victimNode = "127.0.0.1:" + victim;

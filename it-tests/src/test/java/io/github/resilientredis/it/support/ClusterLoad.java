@@ -42,6 +42,7 @@ public final class ClusterLoad {
   private final AtomicLong failedSets = new AtomicLong();
   private final AtomicLong failedIncrs = new AtomicLong();
   private final AtomicLong slowestNanos = new AtomicLong();
+  private volatile String slowestWhat = "";
   private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean stop;
 
@@ -70,7 +71,7 @@ public final class ClusterLoad {
       String key = (i % 4 == 0 ? TAG : "") + prefix + ":t" + id + ":k" + (i % 40);
       String counter = prefix + ":t" + id + ":c" + (i % 5);
       String value = "v" + i;
-      timed(() -> {
+      timed("SET " + key, () -> {
         try {
           client.set(key, value);
           mine.ack(key, value);
@@ -80,7 +81,7 @@ public final class ClusterLoad {
           note("SET", e);
         }
       });
-      timed(() -> {
+      timed("GET " + key, () -> {
         try {
           client.get(key);
         } catch (RuntimeException e) {
@@ -88,7 +89,7 @@ public final class ClusterLoad {
           note("GET", e);
         }
       });
-      timed(() -> {
+      timed("INCR " + counter, () -> {
         long[] counts = incrs.computeIfAbsent(counter, k -> new long[2]);
         try {
           client.incr(counter);
@@ -106,11 +107,19 @@ public final class ClusterLoad {
     }
   }
 
-  private void timed(Runnable op) {
+  private void timed(String what, Runnable op) {
     long start = System.nanoTime();
     op.run();
-    slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+    long took = System.nanoTime() - start;
+    if (slowestNanos.accumulateAndGet(took, Math::max) == took) {
+      slowestWhat = what + " started at " + java.time.Instant.now().minusNanos(took);
+    }
     ops.incrementAndGet();
+  }
+
+  /** Which operation was the slowest, and when it started, for failure messages. */
+  public String slowestWhat() {
+    return slowestWhat;
   }
 
   private void note(String op, RuntimeException e) {

@@ -42,7 +42,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
           Files.createTempDirectory("redis-cluster-it"), serverTimeoutSeconds);
       try {
         for (int i = 0; i < primaries * 2; i++) {
-          int port = FreePorts.pick();
+          int port = clusterPort(cluster.ports);
           cluster.ports.add(port);
           cluster.startNode(port);
         }
@@ -54,6 +54,30 @@ public final class RedisClusterProcesses implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A port whose cluster bus port (port + 10000) is free too, both below the kernel's ephemeral
+   * range (32768 and up on Linux): a bus port taken by some other socket leaves
+   * {@code redis-cli --cluster create} waiting for the nodes to meet.
+   */
+  private static int clusterPort(List<Integer> taken) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+      if (!taken.contains(port) && isFree(port) && isFree(port + 10000)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port pair (port, port + 10000) below 32768");
+  }
+
+  private static boolean isFree(int port) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+      socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -193,17 +217,19 @@ public final class RedisClusterProcesses implements AutoCloseable {
     return dir.resolve(port + ".pid");
   }
 
-  private static void run(Duration timeout, String... command) {
+  private void run(Duration timeout, String... command) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] output = process.getInputStream().readAllBytes();
+      Path output = Files.createTempFile(dir, "command", ".out");
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        throw new IllegalStateException(String.join(" ", command) + " did not finish within "
+            + timeout + ": " + Files.readString(output, StandardCharsets.UTF_8));
       }
       if (process.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed: "
-            + new String(output, StandardCharsets.UTF_8));
+            + Files.readString(output, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

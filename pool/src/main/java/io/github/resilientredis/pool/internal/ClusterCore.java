@@ -69,6 +69,8 @@ public final class ClusterCore {
   /** The attempt Jedis's provider started when it lent {@code connection}, for the executor. */
   private final ThreadLocal<Stash> stash = new ThreadLocal<>();
   private volatile boolean closed;
+  /** Only touched on the topology thread. */
+  private int staleReadsSkipped;
 
   private record Stash(PooledConnection connection, ClusterAttempt attempt) {}
 
@@ -143,11 +145,22 @@ public final class ClusterCore {
     return known;
   }
 
-  /** A new slot map: route by it, open pools for new primaries, close those of former ones. */
-  private void apply(ClusterTopology topology) {
+  /**
+   * A new slot map: route by it, open pools for new primaries, close those of former ones. A read
+   * that began before a MOVED changed the map may come from a node that has not heard of the
+   * change yet (during a failover, for a few ms): it is read again instead, at most twice in a
+   * row, so that a stale view neither sends commands back nor closes the new primary's pool.
+   */
+  private void apply(ClusterTopology topology, long readStartNanos) {
     if (closed) {
       return;
     }
+    if (router.movedSince(readStartNanos) && staleReadsSkipped < 2) {
+      staleReadsSkipped++;
+      refresher.request();
+      return;
+    }
+    staleReadsSkipped = 0;
     ClusterTopology before = router.topology();
     router.update(topology);
     for (HostAndPort primary : topology.primaries()) {

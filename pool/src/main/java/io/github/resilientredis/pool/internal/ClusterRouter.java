@@ -16,6 +16,8 @@ final class ClusterRouter {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile ClusterTopology topology;
   private volatile AtomicReferenceArray<HostAndPort> slots;
+  /** When the last MOVED changed the map (System.nanoTime), or 0. */
+  private volatile long lastMovedNanos;
 
   ClusterRouter(ClusterTopology initial) {
     update(initial);
@@ -42,21 +44,17 @@ final class ClusterRouter {
   boolean moved(int slot, HostAndPort target) {
     AtomicReferenceArray<HostAndPort> current = slots;
     HostAndPort before = current.getAndSet(slot, target);
-    return !target.equals(before);
+    if (target.equals(before)) {
+      return false;
+    }
+    lastMovedNanos = System.nanoTime() | 1;
+    return true;
   }
 
-  /** Whether the node serves any slot as a primary in the map commands are routed by. */
-  boolean isPrimary(HostAndPort node) {
-    if (topology.primaries().contains(node)) {
-      return true;
-    }
-    AtomicReferenceArray<HostAndPort> current = slots;
-    for (int i = 0; i < current.length(); i++) {
-      if (node.equals(current.get(i))) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether a MOVED changed the map after {@code nanos}: a read begun then may be older. */
+  boolean movedSince(long nanos) {
+    long moved = lastMovedNanos;
+    return moved != 0 && moved - nanos > 0;
   }
 
   HostAndPort anyPrimary() {
