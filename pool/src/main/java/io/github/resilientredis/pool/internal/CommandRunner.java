@@ -65,6 +65,9 @@ final class CommandRunner {
         previous = e;
       } catch (JedisDataException e) {
         healthy = true; // an error reply: the connection is fine
+        if (retryAfterReadOnly(attempt, e, connection)) {
+          continue;
+        }
         if (!RetryPolicy.isLoading(e)) {
           throw e;
         }
@@ -103,6 +106,9 @@ final class CommandRunner {
       } finally {
         pool.release(connection, healthy);
       }
+      if (reply instanceof JedisDataException error && retryAfterReadOnly(attempt, error, connection)) {
+        continue;
+      }
       if (!RetryPolicy.isLoading(reply)) {
         return reply;
       }
@@ -128,6 +134,20 @@ final class CommandRunner {
       // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
       pool.release(connection, healthy);
     }
+  }
+
+  /**
+   * -READONLY: the server we took for the master is a replica now. Redis ran nothing, so when the
+   * pool follows Sentinel the command waits for the master (the borrow is held until Sentinel's
+   * new master is confirmed, bounded by borrowTimeout) and runs once more.
+   */
+  private boolean retryAfterReadOnly(int attempt, JedisDataException error,
+      PooledConnection connection) {
+    if (attempt != 0 || !RetryPolicy.isReadOnly(error) || !pool.readOnlyReply(connection)) {
+      return false;
+    }
+    log.debug("{}: -READONLY from {}; waiting for the master to run it again", name, connection);
+    return true;
   }
 
   private boolean mayRetry(int attempt, CommandArguments arguments, PooledConnection connection,

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link #housekeep(long)} (heartbeats, retirement, leak reports, refills) and one connector thread
  * opens connections in the background, so a slow connect never delays a heartbeat.
  */
-public final class PoolCore implements ConnectionOwner {
+public final class PoolCore implements ConnectionOwner, SentinelFollower.Owner {
 
   private static final Logger log = LoggerFactory.getLogger(PoolCore.class);
   private static final long MAX_HOUSEKEEPING_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -44,6 +44,8 @@ public final class PoolCore implements ConnectionOwner {
   private final Housekeeper housekeeper;
   private final RedisClient client;
   private final PoolMBean mbean;
+  /** Null unless the master is found through Sentinel. */
+  private final SentinelFollower sentinel;
   private final long borrowTimeoutNanos;
   private final long idleTimeoutNanos;
   /** Whether a return must read the clock: only to tell a listener or the leak detector. */
@@ -68,7 +70,8 @@ public final class PoolCore implements ConnectionOwner {
     this.name = config.name();
     this.ticker = ticker;
     this.lender = new Lender(config.maxTotal());
-    this.factory = new ConnectionFactory(config, this);
+    this.sentinel = config.sentinel() == null ? null : new SentinelFollower(config, ticker, this);
+    this.factory = new ConnectionFactory(config, this, sentinel == null ? null : sentinel::target);
     this.health = new ServerHealth(name, config.serverUri(),
         config.reconnectBackoffMin().toNanos(), config.reconnectBackoffMax().toNanos());
     this.heartbeat = new HeartbeatSchedule(config.heartbeatInterval(),
@@ -96,6 +99,9 @@ public final class PoolCore implements ConnectionOwner {
 
   /** Opens the first connection now, to learn the heartbeat and to say in one line how we started. */
   private void warmUp() {
+    if (sentinel != null) {
+      sentinel.start(); // finds the master first
+    }
     if (config.minIdle() > 0 && lender.reserveForOpening(1) == 1) {
       openInBackground(1, 0);
     }
@@ -143,7 +149,7 @@ public final class PoolCore implements ConnectionOwner {
    * has often broken the others too, and their FIN may not have arrived yet.
    */
   PooledConnection borrow(boolean verify) {
-    long waitStart = 0;
+    long waitStart = sentinel == null || sentinel.gate().isOpen() ? 0 : awaitMaster();
     for (int attempt = 0; ; attempt++) {
       Grant grant = lender.acquire();
       if (grant == null) {
@@ -173,6 +179,56 @@ public final class PoolCore implements ConnectionOwner {
             + config.serverUri() + " die as soon as they are opened", health.lastFailure());
       }
     }
+  }
+
+  /** Holds a borrower while the master is being switched; returns when it started waiting. */
+  private long awaitMaster() {
+    long start = ticker.nanoTime() | 1;
+    try {
+      if (sentinel.gate().await(start + borrowTimeoutNanos, ticker)) {
+        return start;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisPoolException(Reason.INTERRUPTED, name + ": interrupted while waiting for the"
+          + " master", e);
+    }
+    throw closed ? closedException() : new RedisPoolException(Reason.TIMEOUT, name + ": no master"
+        + " to lend within " + config.borrowTimeout().toMillis() + " ms: a failover is under way or"
+        + " the sentinels have not named one (" + config.serverUri() + ")", health.lastFailure());
+  }
+
+  /**
+   * Sentinel moved the master (the follower has pointed new connections at {@code to}): close the
+   * old master's idle connections now and lent ones when they come back.
+   */
+  @Override
+  public synchronized void masterSwitched(redis.clients.jedis.HostAndPort from,
+      redis.clients.jedis.HostAndPort to) {
+    generation++;
+    health.forgetFailures();
+    int current = generation;
+    for (PooledConnection c : lender.reserveIdleWhere(c -> c.generation() != current, 0)) {
+      destroy(c, CloseReason.EVICTED);
+    }
+    if (housekeeper != null) {
+      housekeeper.wakeUp(); // opens replacements on the new master
+    }
+  }
+
+  /**
+   * A command got -READONLY on {@code connection}: a demoted master or a replica. Returns whether
+   * the pool follows Sentinel, so that the command may wait for the master and run again (Redis
+   * ran nothing).
+   */
+  boolean readOnlyReply(PooledConnection connection) {
+    if (sentinel == null) {
+      return false;
+    }
+    if (connection.generation() == generation) {
+      sentinel.onReadOnly();
+    }
+    return true;
   }
 
   private Grant awaitGrant(Waiter waiter, long deadlineNanos) {
@@ -232,6 +288,9 @@ public final class PoolCore implements ConnectionOwner {
       }
       counters.connectFailures.increment();
       health.onFailure(e, ticker.nanoTime());
+      if (sentinel != null) {
+        sentinel.onConnectFailure();
+      }
       heartbeat.forgetServer();
       throw e;
     }
@@ -449,6 +508,9 @@ public final class PoolCore implements ConnectionOwner {
     }
     if (housekeeper != null) {
       housekeeper.stop();
+    }
+    if (sentinel != null) {
+      sentinel.close();
     }
     if (mbean != null) {
       mbean.unregister();
