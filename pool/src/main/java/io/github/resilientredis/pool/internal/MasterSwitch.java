@@ -47,6 +47,13 @@ final class MasterSwitch {
   private HostAndPort master;
   /** A server expected to become (or be) the master, waiting for ROLE to confirm it. */
   private HostAndPort candidate;
+  /** The config-epoch a sentinel gave with the candidate; -1 when an event named it. */
+  private long candidateEpoch = -1;
+  /**
+   * The lowest config-epoch of the current master's configuration: a sentinel naming another
+   * server under an epoch no higher has not heard of the failover that made this master yet.
+   */
+  private long masterEpoch = -1;
   private boolean paused;
   private long pausedSinceNanos;
   /** The sentinel whose failover stopped lending: only its abort resumes the old master. */
@@ -155,13 +162,25 @@ final class MasterSwitch {
     }
   }
 
-  /** A sentinel named {@code named} as the master. */
-  void onSentinelAnswer(HostAndPort named, long now) {
+  /**
+   * A sentinel named {@code named} as the master, in configuration epoch {@code configEpoch}. A
+   * sentinel that missed the last failover names the old master, which answers ROLE master for
+   * seconds after its replica was promoted: its answer (no newer epoch) is ignored.
+   */
+  void onSentinelAnswer(HostAndPort named, long configEpoch, long now) {
     nextAskNanos = now + (paused && candidate == null ? PAUSED_ASK_INTERVAL_NANOS : pollIntervalNanos);
-    if (named == null || named.equals(master) || named.equals(candidate)) {
+    if (named == null || named.equals(candidate)) {
       return;
     }
+    if (named.equals(master)) {
+      masterEpoch = Math.max(masterEpoch, configEpoch);
+      return;
+    }
+    if (master != null && configEpoch <= masterEpoch) {
+      return; // a sentinel behind the others
+    }
     expect(named, now);
+    candidateEpoch = configEpoch;
   }
 
   /** No sentinel could be asked: keep serving the known master, ask again later. */
@@ -180,8 +199,11 @@ final class MasterSwitch {
         return null;
       }
       Switch moved = new Switch(master, node, now - pausedSinceNanos);
+      // A failover sets a config-epoch above the old master's; an event does not say which.
+      masterEpoch = master == null ? candidateEpoch : Math.max(masterEpoch + 1, candidateEpoch);
       master = node;
       candidate = null;
+      nextAskNanos = now + pollIntervalNanos;
       pausedBy = null;
       paused = false;
       recheckMaster = false;
@@ -219,6 +241,7 @@ final class MasterSwitch {
   private void expect(HostAndPort replica, long now) {
     if (!replica.equals(candidate)) {
       candidate = replica;
+      candidateEpoch = -1;
       nextProbeNanos = now;
     }
     pause(now);

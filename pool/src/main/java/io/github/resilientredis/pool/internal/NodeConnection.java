@@ -9,6 +9,7 @@ import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * A connection the Sentinel follower uses for itself, never lent: to a sentinel (its events, its
@@ -35,6 +36,7 @@ final class NodeConnection extends Connection {
         .user(user)
         .password(password)
         .ssl(ssl)
+        .protocol(RedisProtocol.RESP2) // flat replies and plain pub/sub messages, parsed below
         .build();
     return new NodeConnection(address, config); // connects and authenticates
   }
@@ -52,16 +54,34 @@ final class NodeConnection extends Connection {
     return "unknown";
   }
 
-  /** SENTINEL GET-MASTER-ADDR-BY-NAME: the master this sentinel names, or null if it has none. */
-  HostAndPort masterAddress(String masterName) {
+  /** What a sentinel says of the master: its address and the configuration epoch it was set in. */
+  record MasterInfo(HostAndPort address, long configEpoch) {}
+
+  /**
+   * SENTINEL MASTER: the master this sentinel names and its config-epoch, or null if it does not
+   * monitor that name. The epoch tells a sentinel that has not heard of the last failover yet.
+   */
+  MasterInfo masterInfo(String masterName) {
     Object reply = executeCommand(new CommandArguments(Protocol.Command.SENTINEL)
-        .add("get-master-addr-by-name").add(masterName));
-    if (reply instanceof List<?> list && list.size() == 2 && list.get(0) instanceof byte[] host
-        && list.get(1) instanceof byte[] port) {
-      return new HostAndPort(new String(host, StandardCharsets.UTF_8),
-          Integer.parseInt(new String(port, StandardCharsets.UTF_8)));
+        .add("master").add(masterName));
+    if (!(reply instanceof List<?> fields)) {
+      return null;
     }
-    return null;
+    String ip = null;
+    String port = null;
+    long epoch = -1;
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields.get(i) instanceof byte[] key && fields.get(i + 1) instanceof byte[] value) {
+        switch (new String(key, StandardCharsets.UTF_8)) {
+          case "ip" -> ip = new String(value, StandardCharsets.UTF_8);
+          case "port" -> port = new String(value, StandardCharsets.UTF_8);
+          case "config-epoch" -> epoch = Long.parseLong(new String(value, StandardCharsets.UTF_8));
+          default -> { }
+        }
+      }
+    }
+    return ip == null || port == null ? null
+        : new MasterInfo(new HostAndPort(ip, Integer.parseInt(port)), epoch);
   }
 
   /** Sends PSUBSCRIBE and reads its confirmations. */

@@ -158,7 +158,14 @@ final class SentinelFollower implements SentinelLink.Listener {
   private void run() {
     try {
       while (!closed) {
-        if (!step()) {
+        boolean worked;
+        try {
+          worked = step();
+        } catch (RuntimeException e) {
+          log.warn("{}: following the sentinels failed; carrying on: {}", poolName, e.toString());
+          worked = false;
+        }
+        if (!worked) {
           waitForWork();
         }
       }
@@ -182,10 +189,10 @@ final class SentinelFollower implements SentinelLink.Listener {
       links.forEach(SentinelLink::ping);
     }
     if (plan.askSentinels()) {
-      HostAndPort named = askSentinels();
+      NodeConnection.MasterInfo named = askSentinels();
       synchronized (this) {
         if (named != null) {
-          state.onSentinelAnswer(named, ticker.nanoTime());
+          state.onSentinelAnswer(named.address(), named.configEpoch(), ticker.nanoTime());
         } else {
           state.onSentinelsSilent(ticker.nanoTime());
         }
@@ -241,7 +248,7 @@ final class SentinelFollower implements SentinelLink.Listener {
   }
 
   /** The master the first sentinel that answers names, or null when none answered. */
-  private HostAndPort askSentinels() {
+  private NodeConnection.MasterInfo askSentinels() {
     for (int i = 0; i < links.size(); i++) {
       int index = (preferredLink + i) % links.size();
       SentinelLink link = links.get(index);
@@ -249,12 +256,12 @@ final class SentinelFollower implements SentinelLink.Listener {
         continue;
       }
       try {
-        HostAndPort named = link.askMaster(sentinel.masterName());
+        NodeConnection.MasterInfo named = link.askMaster(sentinel.masterName());
         if (named != null) {
           preferredLink = index;
           return named;
         }
-      } catch (JedisException e) {
+      } catch (RuntimeException e) { // a JedisException, or a reply of an unexpected shape
         log.debug("{}: sentinel {} did not answer: {}", poolName, link.address(), e.toString());
       }
     }

@@ -72,15 +72,15 @@ final class SentinelLink {
   }
 
   /** The master this sentinel names; throws a {@code JedisException} when it cannot be asked. */
-  HostAndPort askMaster(String masterName) {
+  NodeConnection.MasterInfo askMaster(String masterName) {
     try {
       if (commands == null || commands.isBroken()) {
         closeCommands();
         commands = NodeConnection.open(address, settings.connectTimeoutMillis(),
             settings.readTimeoutMillis(), settings.ssl(), settings.user(), settings.password());
       }
-      return commands.masterAddress(masterName);
-    } catch (JedisException e) {
+      return commands.masterInfo(masterName);
+    } catch (JedisException | NumberFormatException e) {
       closeCommands();
       throw e;
     }
