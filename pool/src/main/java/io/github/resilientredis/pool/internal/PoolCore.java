@@ -10,6 +10,7 @@ import io.github.resilientredis.pool.RedisPoolException.Reason;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
@@ -149,7 +150,7 @@ public final class PoolCore implements ConnectionOwner, SentinelFollower.Owner {
    * has often broken the others too, and their FIN may not have arrived yet.
    */
   PooledConnection borrow(boolean verify) {
-    long waitStart = sentinel == null || sentinel.gate().isOpen() ? 0 : awaitMaster();
+    long waitStart = sentinel == null ? 0 : sentinel.holdWhileSwitching(borrowTimeoutNanos);
     for (int attempt = 0; ; attempt++) {
       Grant grant = lender.acquire();
       if (grant == null) {
@@ -181,38 +182,15 @@ public final class PoolCore implements ConnectionOwner, SentinelFollower.Owner {
     }
   }
 
-  /** Holds a borrower while the master is being switched; returns when it started waiting. */
-  private long awaitMaster() {
-    long start = ticker.nanoTime() | 1;
-    try {
-      if (sentinel.gate().await(start + borrowTimeoutNanos, ticker)) {
-        return start;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RedisPoolException(Reason.INTERRUPTED, name + ": interrupted while waiting for the"
-          + " master", e);
-    }
-    throw closed ? closedException() : new RedisPoolException(Reason.TIMEOUT, name + ": no master"
-        + " to lend within " + config.borrowTimeout().toMillis() + " ms: a failover is under way or"
-        + " the sentinels have not named one (" + config.serverUri() + ")", health.lastFailure());
-  }
-
   /**
-   * Sentinel moved the master (the follower has pointed new connections at {@code to}): close the
-   * old master's idle connections now and lent ones when they come back.
+   * Sentinel moved the master (new connections already go to {@code to}): the old master's idle
+   * connections close at once (the housekeeper is woken), lent ones when they come back.
    */
   @Override
-  public synchronized void masterSwitched(redis.clients.jedis.HostAndPort from,
-      redis.clients.jedis.HostAndPort to) {
-    generation++;
+  public void masterSwitched(HostAndPort from, HostAndPort to) {
     health.forgetFailures();
-    int current = generation;
-    for (PooledConnection c : lender.reserveIdleWhere(c -> c.generation() != current, 0)) {
-      destroy(c, CloseReason.EVICTED);
-    }
-    if (housekeeper != null) {
-      housekeeper.wakeUp(); // opens replacements on the new master
+    if (from != null) {
+      softEvictConnections();
     }
   }
 

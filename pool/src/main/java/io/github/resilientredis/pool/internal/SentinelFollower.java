@@ -1,6 +1,8 @@
 package io.github.resilientredis.pool.internal;
 
 import io.github.resilientredis.pool.RedisPoolConfig;
+import io.github.resilientredis.pool.RedisPoolException;
+import io.github.resilientredis.pool.RedisPoolException.Reason;
 import io.github.resilientredis.pool.SentinelConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,8 +97,28 @@ final class SentinelFollower implements SentinelLink.Listener {
     thread.start();
   }
 
-  MasterGate gate() {
-    return gate;
+  /**
+   * Holds a borrower while lending is stopped (a failover under way, no master known yet), up to
+   * {@code timeoutNanos}. Returns 0 when it did not wait, else when it started waiting.
+   */
+  long holdWhileSwitching(long timeoutNanos) {
+    if (gate.isOpen()) {
+      return 0;
+    }
+    long start = ticker.nanoTime() | 1; // never 0
+    try {
+      if (gate.await(start + timeoutNanos, ticker)) {
+        return start;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisPoolException(Reason.INTERRUPTED, poolName + ": interrupted while waiting"
+          + " for the master", e);
+    }
+    throw new RedisPoolException(Reason.TIMEOUT, poolName + ": no master to lend within "
+        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms: "
+        + (target == null ? "no sentinel has named one yet" : "a failover is under way")
+        + " (sentinels " + sentinel.sentinels() + ", master '" + sentinel.masterName() + "')", null);
   }
 
   /** The master to open connections to, or null before one was found. */
@@ -114,6 +136,10 @@ final class SentinelFollower implements SentinelLink.Listener {
 
   /** The master refused a connection: ask the sentinels now rather than at the next poll. */
   void onConnectFailure() {
+    askNow();
+  }
+
+  private void askNow() {
     synchronized (this) {
       state.askNow(ticker.nanoTime());
       publishAndWake();
@@ -139,12 +165,12 @@ final class SentinelFollower implements SentinelLink.Listener {
 
   @Override
   public void onSubscribed(SentinelLink link) {
-    onConnectFailure(); // the same: events may have been missed, ask now
+    askNow(); // events may have been missed while it was away
   }
 
   void close() {
     closed = true;
-    gate.set(false);
+    gate.set(true); // lets held borrowers through to the closed pool, which fails them at once
     thread.interrupt();
     links.forEach(SentinelLink::close);
   }
