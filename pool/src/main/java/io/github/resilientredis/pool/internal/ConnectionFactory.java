@@ -47,10 +47,10 @@ final class ConnectionFactory {
     if (address == null) {
       throw new JedisConnectionException("no master known yet for " + config.serverUri());
     }
-    ChannelSocketFactory socket = new ChannelSocketFactory(address.getHost(), address.getPort(),
+    ChannelSocketFactory socketFactory = new ChannelSocketFactory(address.getHost(), address.getPort(),
         jedisConfig.getConnectionTimeoutMillis(), jedisConfig.getSocketTimeoutMillis(),
         config.ssl());
-    return new PooledConnection(socket, jedisConfig, owner, nowNanos, heartbeatDelayNanos,
+    return new PooledConnection(socketFactory, jedisConfig, owner, nowNanos, heartbeatDelayNanos,
         jitteredLifetimeNanos(), generation);
   }
 
