@@ -76,6 +76,8 @@ final class BridgeConfig {
   final Set<String> allowDangerous;
   final boolean allowAllDangerous;
   final Duration shutdownGrace;
+  final String httpServer;
+  final HttpServerChoice.Threads threads;
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
@@ -131,6 +133,8 @@ final class BridgeConfig {
         && (d.strip().equalsIgnoreCase("all") || d.strip().equals("*")));
     this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
     this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
+    this.httpServer = requireText("http-server", s.httpServer);
+    this.threads = HttpServerChoice.threads(s.threads);
     requireTokenBeyondLoopback(host, tokens);
   }
 
@@ -277,5 +281,7 @@ final class BridgeConfig {
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    String httpServer = HttpServerChoice.AUTO;
+    String threads = "auto";
   }
 }
