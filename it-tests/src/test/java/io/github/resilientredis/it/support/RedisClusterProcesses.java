@@ -25,6 +25,12 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
   /** {@code cluster-node-timeout}: how long before a silent primary is failed over. */
   public static final int NODE_TIMEOUT_MILLIS = 2000;
+  /**
+   * The timeout while the cluster forms: a node forgets a peer whose handshake takes longer, and
+   * {@code redis-cli --cluster create} then waits for it forever. On a loaded machine 2 s is not
+   * always enough; it is lowered to {@link #NODE_TIMEOUT_MILLIS} once the cluster is up.
+   */
+  private static final int CREATE_NODE_TIMEOUT_MILLIS = 15000;
 
   private final Path dir;
   private final List<Integer> ports = new ArrayList<>();
@@ -64,7 +70,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
    */
   private static int clusterPort(List<Integer> taken) {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2700);
       if (!taken.contains(port) && isFree(port) && isFree(port + 10000)) {
         return port;
       }
@@ -93,7 +99,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
         pidFile(port).toString(), "--logfile", nodeDir.resolve("redis.log").toString(), "--save",
         "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes",
         "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(),
-        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS), "--timeout",
+        "--cluster-node-timeout", String.valueOf(CREATE_NODE_TIMEOUT_MILLIS), "--timeout",
         String.valueOf(serverTimeoutSeconds));
     Await.until(Duration.ofSeconds(10), "node " + port + " answers PING", () -> {
       try (Jedis jedis = jedis(port)) {
@@ -108,8 +114,13 @@ public final class RedisClusterProcesses implements AutoCloseable {
       command.add("127.0.0.1:" + port);
     }
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-    run(Duration.ofSeconds(60), command.toArray(String[]::new));
+    run(Duration.ofSeconds(90), command.toArray(String[]::new));
     awaitHealthy();
+    for (int port : ports) {
+      try (Jedis jedis = jedis(port)) {
+        jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
+      }
+    }
   }
 
   /** Every node says the cluster is ok and every replica has finished its first sync. */
@@ -206,6 +217,9 @@ public final class RedisClusterProcesses implements AutoCloseable {
   /** Starts a killed node again with its old config (it rejoins the cluster). */
   public void restart(int port) {
     startNode(port);
+    try (Jedis jedis = jedis(port)) {
+      jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
+    }
   }
 
   public Jedis jedis(int port) {
