@@ -69,9 +69,6 @@ public final class ClusterCore {
   /** The attempt Jedis's provider started when it lent {@code connection}, for the executor. */
   private final ThreadLocal<Stash> stash = new ThreadLocal<>();
   private volatile boolean closed;
-  /** Only touched on the topology thread. */
-  private int staleReadsSkipped;
-
   private record Stash(PooledConnection connection, ClusterAttempt attempt) {}
 
   public ClusterCore(Settings settings) {
@@ -148,25 +145,19 @@ public final class ClusterCore {
   /**
    * A new slot map: route by it, open pools for new primaries, close those of former ones. A read
    * that began before a MOVED changed the map may come from a node that has not heard of the
-   * change yet (during a failover, for a few ms): it is read again instead, at most twice in a
-   * row, so that a stale view neither sends commands back nor closes the new primary's pool.
+   * change yet (during a failover or a reshard, for a few ms): the slots such MOVED replies named
+   * keep their new owner, whose pool stays open, so a stale view never sends commands back.
    */
   private void apply(ClusterTopology topology, long readStartNanos) {
     if (closed) {
       return;
     }
-    if (router.movedSince(readStartNanos) && staleReadsSkipped < 2) {
-      staleReadsSkipped++;
-      refresher.request();
-      return;
-    }
-    staleReadsSkipped = 0;
     ClusterTopology before = router.topology();
-    router.update(topology);
+    router.update(topology, readStartNanos);
     for (HostAndPort primary : topology.primaries()) {
       nodes.pool(primary);
     }
-    nodes.retainOnly(topology.primaries());
+    nodes.retainOnly(router.primariesInUse());
     if (!before.primaries().equals(topology.primaries())) {
       log.info("{}: topology changed: {}", name, topology);
     }
