@@ -43,6 +43,11 @@ final class BridgeConfig {
   static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(2);
   static final int DEFAULT_MAX_BLOCKING = 4;
   static final int DEFAULT_MAX_SUBSCRIBERS = 16;
+  static final int DEFAULT_PUBSUB_CONNECTIONS = 2;
+  /** A client that left is noticed on the second write after it left: within two of these. */
+  static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(400);
+  static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_MAX_POLL = Duration.ofSeconds(120);
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   /** A blocking command's reply must arrive this long before the command timeout fires. */
   static final Duration BLOCK_MARGIN = Duration.ofMillis(250);
@@ -69,6 +74,10 @@ final class BridgeConfig {
   final Duration maxBlock;
   final int maxBlocking;
   final int maxSubscribers;
+  final int pubsubConnections;
+  final Duration streamKeepalive;
+  final Duration maxPoll;
+  final Cors cors;
   final Set<String> allow;
   final Set<String> deny;
   final Set<String> allowDangerous;
@@ -122,6 +131,10 @@ final class BridgeConfig {
       subscribers = maxConcurrent / 2;
     }
     this.maxSubscribers = subscribers;
+    this.pubsubConnections = requireRange("pubsub-connections", s.pubsubConnections, 1, 64);
+    this.streamKeepalive = requirePositive("stream-keepalive", s.streamKeepalive);
+    this.maxPoll = requirePositive("max-poll", s.maxPoll);
+    this.cors = Cors.of(s.corsOrigins);
     this.allow = commandNames("allow", s.allow);
     this.deny = commandNames("deny", s.deny);
     List<String> dangerous = s.allowDangerous == null ? List.of() : s.allowDangerous;
@@ -260,6 +273,10 @@ final class BridgeConfig {
     Duration maxBlock = DEFAULT_MAX_BLOCK;
     int maxBlocking = DEFAULT_MAX_BLOCKING;
     int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+    int pubsubConnections = DEFAULT_PUBSUB_CONNECTIONS;
+    Duration streamKeepalive = DEFAULT_STREAM_KEEPALIVE;
+    Duration maxPoll = DEFAULT_MAX_POLL;
+    List<String> corsOrigins = List.of();
     List<String> allow = List.of();
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();

@@ -95,6 +95,9 @@ final class Router implements HttpHandler {
       throw new BridgeException(414, "ERR the URL is longer than max-url (" + config.maxUrl
           + " characters); send large values in a request body");
     }
+    if (config.cors.handle(call)) {
+      return; // a preflight, answered
+    }
     switch (path) {
       case "/health" -> {
         call.api = Api.ADMIN;
@@ -141,14 +144,14 @@ final class Router implements HttpHandler {
         // a command: below
       }
     }
-    if (Subscriptions.isSubscribePath(path)) {
+    if (Subscriptions.isHeldPath(path)) {
       call.api = Api.SUBSCRIBE;
       authorize(call, query);
       if (!method.equals("GET") && !method.equals("POST")) {
         throw BridgeException.methodNotAllowed(method, "GET, POST");
       }
       call.readBody(config.maxBody);
-      subscriptions.stream(call, path);
+      subscriptions.hold(call, path, query);
       return;
     }
     boolean upstashPaths = config.pathStyle == PathStyle.UPSTASH;
