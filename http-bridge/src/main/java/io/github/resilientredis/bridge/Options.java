@@ -1,7 +1,6 @@
 package io.github.resilientredis.bridge;
 
 import io.github.resilientredis.bridge.RedisHttpBridge.Builder;
-import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

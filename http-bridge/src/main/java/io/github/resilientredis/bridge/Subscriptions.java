@@ -133,7 +133,7 @@ final class Subscriptions implements AutoCloseable {
     if (accept != null && accept.contains("text/event-stream")) {
       return false;
     }
-    return config.pathStyle == RedisHttpBridge.PathStyle.WEBDIS
+    return config.pathStyle == PathStyle.WEBDIS
         && (path.startsWith("/SUBSCRIBE/") || path.startsWith("/PSUBSCRIBE/"));
   }
 
