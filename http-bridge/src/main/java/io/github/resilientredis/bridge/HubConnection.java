@@ -51,6 +51,8 @@ final class HubConnection {
   private volatile CompletableFuture<Void> up = new CompletableFuture<>();
   private volatile boolean closed;
   private long lastWriteNanos;
+  /** The connection the writer has subscribed the topics on (writer thread only). */
+  private PubSubConnection session;
 
   HubConnection(PubSubHub hub, int index, RedisPoolConfig redis, Duration pingInterval) {
     this.hub = hub;
@@ -140,7 +142,7 @@ final class HubConnection {
         break;
       }
       up.complete(null);
-      hub.connected(this); // every topic of this connection is queued: the writer subscribes
+      LockSupport.unpark(writer); // it sees a new connection and subscribes every topic on it
       try {
         while (!closed) {
           handle(c.read());
@@ -197,6 +199,14 @@ final class HubConnection {
       if (c == null || !up.isDone()) {
         continue; // the changes wait; every topic is queued again when the connection is back
       }
+      if (c != session) {
+        // A new connection: whatever was asked on the old one will never be answered. Only this
+        // thread moves a topic to SUBSCRIBING, so resetting here cannot race with a send.
+        session = c;
+        hub.connected(this);
+        LOG.debug("pub/sub connection {}: new connection, {} topics to subscribe", index,
+            changed.size());
+      }
       try {
         flushChanges(c);
         if (System.nanoTime() - lastWriteNanos >= pingInterval.toNanos()) {
@@ -239,6 +249,8 @@ final class HubConnection {
     if (names.isEmpty()) {
       return;
     }
+    LOG.debug("pub/sub connection {}: {} {} names", index, new String(command,
+        StandardCharsets.US_ASCII), names.size());
     List<byte[]> args = new ArrayList<>(names.size() + 1);
     args.add(command);
     args.addAll(names);

@@ -61,13 +61,16 @@ final class PubSubConnection implements AutoCloseable {
         tls.startHandshake();
         socket = tls;
       }
-      socket.setSoTimeout((int) readTimeout.toMillis());
+      // The handshake within the connect timeout: a proxy in front of a Redis that is still
+      // starting accepts at once and answers nothing.
+      socket.setSoTimeout((int) redis.connectTimeout().toMillis());
       PubSubConnection connection = new PubSubConnection(socket);
       if (redis.password() != null) {
         connection.call(redis.user() == null ? new String[] {"AUTH", redis.password()}
             : new String[] {"AUTH", redis.user(), redis.password()});
       }
       connection.call("CLIENT", "SETNAME", clientName);
+      socket.setSoTimeout((int) readTimeout.toMillis());
       return connection;
     } catch (IOException | RuntimeException e) {
       socket.close();

@@ -187,10 +187,18 @@ final class PubSubHub implements AutoCloseable {
     }
   }
 
-  /** A connection is up: every topic it serves is (re)subscribed. */
+  /**
+   * A connection is up (called by its writer): commands sent on the one before are forgotten,
+   * and every topic it serves is queued to be subscribed.
+   */
   void connected(HubConnection connection) {
     for (Topic topic : topics.values()) {
       if (connectionOf(topic) == connection) {
+        synchronized (topic) {
+          if (topic.state != Topic.State.SUBSCRIBED) {
+            topic.state = Topic.State.UNSUBSCRIBED;
+          }
+        }
         connection.changed(topic);
       }
     }

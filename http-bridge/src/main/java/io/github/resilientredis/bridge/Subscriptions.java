@@ -69,8 +69,8 @@ final class Subscriptions implements AutoCloseable {
       throw new BridgeException(503, "ERR the bridge is shutting down");
     }
     if (!slots.tryAcquire()) {
-      throw new BridgeException(429, "ERR too many held requests open: max-subscribers is "
-          + config.maxSubscribers);
+      throw new BridgeException(429, "ERR too many subscriptions open (streams and polls):"
+          + " max-subscribers is " + config.maxSubscribers);
     }
     metrics.subscribers.incrementAndGet();
     HeldRequest held = new HeldRequest(shape);

@@ -69,9 +69,9 @@ class BridgeHeldRestartIT {
       RedisProbe.awaitAnswers("localhost", port, Duration.ofSeconds(20));
       long answered = System.nanoTime();
       try (Jedis jedis = RedisProbe.connect("localhost", port)) {
-        Await.until(Duration.ofSeconds(10), "news, other and login subscribed again",
-            () -> jedis.pubsubNumSub("news", "other", "login").values().stream()
-                .allMatch(n -> n == 1));
+        // (the long-poll on "login" is answered as soon as it is subscribed again, and leaves)
+        Await.until(Duration.ofSeconds(10), "news and other subscribed again",
+            () -> jedis.pubsubNumSub("news", "other").values().stream().allMatch(n -> n == 1));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
         assertTrue(millis < 1_000, "subscribed again " + millis + " ms after Redis answered");
       }
