@@ -1,6 +1,7 @@
 package io.github.resilientredis.bridge;
 
 import io.github.resilientredis.bridge.RedisHttpBridge.Builder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -27,6 +28,17 @@ final class Options {
     Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     String logLevel = DEFAULT_LOG_LEVEL;
     boolean help;
+    /** Token entries: every --token flag adds its own; without one, BRIDGE_TOKEN's. */
+    final List<String> tokens = new ArrayList<>();
+    boolean tokensFromFlag;
+
+    void addTokens(String flag, String value) {
+      if (flag.startsWith("--") && !tokensFromFlag) {
+        tokens.clear(); // a flag wins over the environment
+        tokensFromFlag = true;
+      }
+      tokens.addAll(list(value));
+    }
   }
 
   @FunctionalInterface
@@ -48,8 +60,14 @@ final class Options {
       opt("port", "BRIDGE_PORT", "" + BridgeConfig.DEFAULT_PORT, "port to listen on (0: any free)",
           (p, f, v) -> p.builder.port(integer(f, v))),
       opt("token", "BRIDGE_TOKEN", "none (no auth)",
-          "bearer token(s), comma separated; clients send Authorization: Bearer <token> or ?_token=",
-          (p, f, v) -> p.builder.tokens(list(v))),
+          "bearer token(s), comma separated, the flag repeatable; TOKEN=USER:PASSWORD runs its"
+              + " requests as that Redis ACL user, a final :ro (or TOKEN=ro) makes it read-only;"
+              + " clients send Authorization: Bearer <token> or ?_token=",
+          (p, f, v) -> p.addTokens(f, v)),
+      opt("tokens-file", "BRIDGE_TOKENS_FILE", "none",
+          "file of token entries, one a line (# comments), same syntax as --token: keeps"
+              + " passwords off the command line",
+          (p, f, v) -> p.builder.tokensFile(Path.of(v))),
       opt("path-style", "BRIDGE_PATH_STYLE", "webdis",
           "reply shape of /COMMAND/arg paths: webdis ({\"GET\":...}) or upstash ({\"result\":...})",
           (p, f, v) -> p.builder.pathStyle(pathStyle(f, v))),
@@ -165,6 +183,9 @@ final class Options {
         throw new IllegalArgumentException("--" + name + " needs a value (see --help)");
       }
       o.apply().to(parsed, "--" + name, value);
+    }
+    if (!parsed.tokens.isEmpty()) {
+      parsed.builder.tokens(parsed.tokens);
     }
     return parsed;
   }

@@ -3,6 +3,7 @@ package io.github.resilientredis.it.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.it.support.AclUsers;
 import io.github.resilientredis.it.support.RedisContainers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,9 @@ import org.testcontainers.containers.GenericContainer;
  * The real {@code @upstash/redis} npm client against the real bridge jar: runs
  * {@code http-bridge/conformance/run.sh} (Node's test runner) over a Redis container. Needs Node.js
  * 20+ and npm on the machine (the suite's dependencies come from the npm registry, pinned by
- * package-lock.json).
+ * package-lock.json). Twice: with a plain token (the bridge's own Redis user), and with a token
+ * bound to a Redis ACL user that has only the permissions README's "Security" section gives a
+ * bridge user, which shows that line is enough for the client.
  */
 class UpstashClientConformanceIT {
 
@@ -42,6 +45,17 @@ class UpstashClientConformanceIT {
 
   @Test
   void upstashClientWorksUnchangedAgainstTheBridge() throws Exception {
+    runSuite(null);
+  }
+
+  @Test
+  void upstashClientWorksThroughATokenBoundToARestrictedRedisUser() throws Exception {
+    AclUsers.create(redis, "conformance", "conformance-pw", AclUsers.BRIDGE_USER_RULES);
+    runSuite("conformance:conformance-pw");
+  }
+
+  /** Runs run.sh; {@code tokenUser} USER:PASSWORD binds the client's token to that Redis user. */
+  private static void runSuite(String tokenUser) throws Exception {
     assertTrue(Files.isRegularFile(JAR), "the bridge jar is built before the integration tests: " + JAR);
     Path log = Files.createTempFile("conformance", ".log");
     ProcessBuilder run = new ProcessBuilder("bash", CONFORMANCE.resolve("run.sh").toString(),
@@ -50,6 +64,9 @@ class UpstashClientConformanceIT {
         .redirectOutput(log.toFile());
     run.environment().put("CONFORMANCE_REDIS_URL", RedisContainers.uri(redis));
     run.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (tokenUser != null) {
+      run.environment().put("CONFORMANCE_TOKEN_USER", tokenUser);
+    }
     Process process = run.start();
     try {
       assertTrue(process.waitFor(8, TimeUnit.MINUTES), "the conformance suite took over 8 minutes");
@@ -61,6 +78,10 @@ class UpstashClientConformanceIT {
       assertEquals(0, process.exitValue(), () -> "conformance suite failed:\n" + output);
       assertEquals(0, failed, output);
       assertTrue(passed >= 80, "the whole suite ran: " + passed + " passed");
+      if (tokenUser != null) {
+        String user = tokenUser.substring(0, tokenUser.indexOf(':'));
+        assertTrue(output.contains("the token runs as Redis user " + user), output);
+      }
     } finally {
       process.destroyForcibly();
       deleteQuietly(log);
