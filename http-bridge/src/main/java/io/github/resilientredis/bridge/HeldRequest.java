@@ -38,6 +38,7 @@ final class HeldRequest implements HubListener {
   private final Set<Topic> confirmed = new HashSet<>();
   private boolean overflowed;
   private boolean ended;
+  private String refusal;
 
   HeldRequest(Shape shape) {
     this.shape = shape;
@@ -51,6 +52,30 @@ final class HeldRequest implements HubListener {
   @Override
   public void message(Message message) {
     offer(message);
+  }
+
+  @Override
+  public void refused(Topic topic, String error) {
+    lock.lock();
+    try {
+      if (refusal == null) {
+        refusal = error;
+      }
+      ended = true;
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Redis's refusal of one of the topics, or null. */
+  String refusal() {
+    lock.lock();
+    try {
+      return refusal;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void offer(Object event) {

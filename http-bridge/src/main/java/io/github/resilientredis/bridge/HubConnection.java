@@ -4,6 +4,7 @@ import io.github.resilientredis.pool.RedisPoolConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Iterator;
@@ -53,6 +54,22 @@ final class HubConnection {
   private long lastWriteNanos;
   /** The connection the writer has subscribed the topics on (writer thread only). */
   private PubSubConnection session;
+  /**
+   * Commands sent and not yet fully answered, oldest first: a SUBSCRIBE of n names is answered
+   * n times, or once with an error (an ACL refusal) that then belongs to its names.
+   */
+  private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+
+  /** A command on the wire: its topics (none for PING) and how many replies are still due. */
+  private static final class Sent {
+    final List<Topic> topics;
+    int due;
+
+    Sent(List<Topic> topics, int due) {
+      this.topics = topics;
+      this.due = due;
+    }
+  }
 
   HubConnection(PubSubHub hub, int index, RedisPoolConfig redis, Duration pingInterval) {
     this.hub = hub;
@@ -163,12 +180,22 @@ final class HubConnection {
 
   private void handle(Object reply) {
     if (!(reply instanceof List<?> push) || push.isEmpty() || !(push.get(0) instanceof byte[] k)) {
+      Sent command = answered(true);
       if (reply instanceof PubSubConnection.Error e) {
-        LOG.warn("pub/sub connection {}: Redis answered {}", index, e.message());
+        if (command != null && !command.topics.isEmpty()) {
+          LOG.debug("pub/sub connection {}: Redis refused {} names: {}", index,
+              command.topics.size(), e.message());
+          hub.refused(command.topics, e.message());
+        } else {
+          LOG.warn("pub/sub connection {}: Redis answered {}", index, e.message());
+        }
       }
       return; // +PONG outside subscriber mode
     }
     String kind = new String(k, StandardCharsets.US_ASCII);
+    if (!kind.equals("message") && !kind.equals("pmessage")) {
+      answered(false); // one of a SUBSCRIBE's (or UNSUBSCRIBE's) replies, or a PING's
+    }
     switch (kind) {
       case "message" -> hub.deliver(Topic.key((byte[]) push.get(1), false),
           new Message(null, (byte[]) push.get(1), (byte[]) push.get(2), System.nanoTime()));
@@ -188,6 +215,21 @@ final class HubConnection {
     }
   }
 
+  /** Counts one reply to the oldest command; returns it once complete (or on an error). */
+  private Sent answered(boolean whole) {
+    synchronized (sent) {
+      Sent head = sent.peek();
+      if (head == null) {
+        return null;
+      }
+      if (whole || --head.due <= 0) {
+        sent.poll();
+        return head;
+      }
+      return null;
+    }
+  }
+
   // ---- writer -------------------------------------------------------------------------------
 
   private void writeLoop() {
@@ -203,6 +245,9 @@ final class HubConnection {
         // A new connection: whatever was asked on the old one will never be answered. Only this
         // thread moves a topic to SUBSCRIBING, so resetting here cannot race with a send.
         session = c;
+        synchronized (sent) {
+          sent.clear(); // those were asked on the lost connection
+        }
         hub.connected(this);
         LOG.debug("pub/sub connection {}: new connection, {} topics to subscribe", index,
             changed.size());
@@ -210,7 +255,7 @@ final class HubConnection {
       try {
         flushChanges(c);
         if (System.nanoTime() - lastWriteNanos >= pingInterval.toNanos()) {
-          write(c, List.of(PING));
+          write(c, List.of(PING), List.of());
         }
       } catch (IOException e) {
         LOG.debug("pub/sub connection {}: write failed: {}", index, e.toString());
@@ -220,16 +265,16 @@ final class HubConnection {
   }
 
   private void flushChanges(PubSubConnection c) throws IOException {
-    List<byte[]> subscribe = new ArrayList<>();
-    List<byte[]> psubscribe = new ArrayList<>();
-    List<byte[]> unsubscribe = new ArrayList<>();
-    List<byte[]> punsubscribe = new ArrayList<>();
+    List<Topic> subscribe = new ArrayList<>();
+    List<Topic> psubscribe = new ArrayList<>();
+    List<Topic> unsubscribe = new ArrayList<>();
+    List<Topic> punsubscribe = new ArrayList<>();
     for (Iterator<Topic> it = changed.iterator(); it.hasNext(); ) {
       Topic topic = it.next();
       it.remove(); // before looking: a change made meanwhile queues it again
       switch (hub.nextStep(topic)) {
-        case SUBSCRIBE -> (topic.pattern ? psubscribe : subscribe).add(topic.name);
-        case UNSUBSCRIBE -> (topic.pattern ? punsubscribe : unsubscribe).add(topic.name);
+        case SUBSCRIBE -> (topic.pattern ? psubscribe : subscribe).add(topic);
+        case UNSUBSCRIBE -> (topic.pattern ? punsubscribe : unsubscribe).add(topic);
         default -> {
           // nothing to send
         }
@@ -245,19 +290,25 @@ final class HubConnection {
     send(c, PUNSUBSCRIBE, punsubscribe);
   }
 
-  private void send(PubSubConnection c, byte[] command, List<byte[]> names) throws IOException {
-    if (names.isEmpty()) {
+  private void send(PubSubConnection c, byte[] command, List<Topic> topics) throws IOException {
+    if (topics.isEmpty()) {
       return;
     }
     LOG.debug("pub/sub connection {}: {} {} names", index, new String(command,
-        StandardCharsets.US_ASCII), names.size());
-    List<byte[]> args = new ArrayList<>(names.size() + 1);
+        StandardCharsets.US_ASCII), topics.size());
+    List<byte[]> args = new ArrayList<>(topics.size() + 1);
     args.add(command);
-    args.addAll(names);
-    write(c, args);
+    for (Topic topic : topics) {
+      args.add(topic.name);
+    }
+    write(c, args, topics);
   }
 
-  private void write(PubSubConnection c, List<byte[]> args) throws IOException {
+  private void write(PubSubConnection c, List<byte[]> args, List<Topic> topics)
+      throws IOException {
+    synchronized (sent) {
+      sent.add(new Sent(topics, Math.max(1, topics.size()))); // before: the reply may be quick
+    }
     c.send(args);
     lastWriteNanos = System.nanoTime();
   }

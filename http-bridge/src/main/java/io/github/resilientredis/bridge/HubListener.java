@@ -14,4 +14,7 @@ interface HubListener {
   void live(Topic topic, long gapMillis);
 
   void message(Message message);
+
+  /** Redis refused the subscription ({@code error}: its reply, such as {@code NOPERM ...}). */
+  void refused(Topic topic, String error);
 }

@@ -155,6 +155,23 @@ final class PubSubHub implements AutoCloseable {
     connectionOf(topic).changed(topic); // the wish may have changed while Redis answered
   }
 
+  /**
+   * Redis refused to subscribe these topics (an ACL without the channel): their listeners hear
+   * why, and leave.
+   */
+  void refused(java.util.List<Topic> refused, String error) {
+    for (Topic topic : refused) {
+      synchronized (topic) {
+        if (topic.state == Topic.State.SUBSCRIBING) {
+          topic.state = Topic.State.UNSUBSCRIBED;
+        }
+      }
+      for (HubListener listener : topic.listeners) {
+        listener.refused(topic, error);
+      }
+    }
+  }
+
   /** The writer's decision for one topic, with the state moved accordingly. */
   Step nextStep(Topic topic) {
     synchronized (topic) {

@@ -86,6 +86,10 @@ final class Subscriptions implements AutoCloseable {
         joined.add(hub.join(name, pattern, held));
       }
       if (!held.awaitConfirmed(names.length, config.commandTimeout.toNanos())) {
+        String refusal = held.refusal();
+        if (refusal != null) {
+          throw new BridgeException(refusal.startsWith("NOPERM") ? 403 : 400, refusal);
+        }
         if (closed) {
           throw new BridgeException(503, "ERR the bridge is shutting down");
         }

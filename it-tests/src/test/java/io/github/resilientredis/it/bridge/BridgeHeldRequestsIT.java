@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilientredis.bridge.RedisHttpBridge;
+import io.github.resilientredis.it.support.AclUsers;
 import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.RedisContainers;
 import io.github.resilientredis.it.support.RedisProbe;
@@ -195,6 +196,19 @@ class BridgeHeldRequestsIT {
       assertEquals(2, publish(http, "wd", "hello \\\"you\\\""));
       stream.await("{\"SUBSCRIBE\":[\"message\",\"wd\",\"hello \\\"you\\\"\"]}", LONG);
       pattern.await("{\"PSUBSCRIBE\":[\"pmessage\",\"wd*\",\"wd\",\"hello \\\"you\\\"\"]}", LONG);
+    }
+  }
+
+  @Test
+  void aChannelTheTokensRedisUserMayNotUseIs403() {
+    AclUsers.create(redis, "chan", "chan-pw", "~* &allowed:* +@all -@dangerous");
+    try (RedisHttpBridge acl = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
+        .poolSize(2).maxConcurrent(8).maxSubscribers(4).tokens("chan-tok=chan:chan-pw").start()) {
+      BridgeHttp chan = new BridgeHttp(acl.url(), "chan-tok");
+      chan.get("/poll/secret?timeout=5").expectError(403, "NOPERM");
+      chan.post("/subscribe/allowed:a/secret", "[]").expectError(403, "NOPERM");
+      assertEquals("{\"result\":null}", chan.get("/poll/allowed:b?timeout=0.2").expect(200)
+          .body().strip());
     }
   }
 
