@@ -43,7 +43,8 @@ final class BridgeConfig {
   static final int DEFAULT_MAX_PIPELINE = 10_000;
   static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(2);
   static final int DEFAULT_MAX_BLOCKING = 4;
-  static final int DEFAULT_MAX_SUBSCRIBERS = 16;
+  /** With a thread per request; on the JDK's server with platform threads max-concurrent / 2. */
+  static final int DEFAULT_MAX_SUBSCRIBERS = 10_000;
   static final int DEFAULT_PUBSUB_CONNECTIONS = 2;
   /** A client that left is noticed on the second write after it left: within two of these. */
   static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(400);
@@ -85,6 +86,8 @@ final class BridgeConfig {
   final Set<String> allowDangerous;
   final boolean allowAllDangerous;
   final Duration shutdownGrace;
+  final String httpServer;
+  final HttpServerChoice.Threads threads;
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
@@ -126,11 +129,24 @@ final class BridgeConfig {
       blocking = poolSize - 1;
     }
     this.maxBlocking = blocking;
-    int subscribers = requireRange("max-subscribers", s.maxSubscribers, 0, 100_000);
-    if (subscribers > maxConcurrent / 2) {
-      warn().warn("max-subscribers {} would let subscriptions hold most of the {} request threads"
-          + " (max-concurrent); using {}", subscribers, maxConcurrent, maxConcurrent / 2);
-      subscribers = maxConcurrent / 2;
+    this.httpServer = requireText("http-server", s.httpServer);
+    this.threads = HttpServerChoice.threads(s.threads);
+    // A held request keeps its request thread while it waits. With a thread per request it gives
+    // its max-concurrent turn back (HttpCall.releaseSlot) and costs one parked thread; on the
+    // JDK's server with its pool of max-concurrent platform threads, half of them at most.
+    boolean pooledThreads = HttpServerChoice.resolve(httpServer, threads,
+        Runtime.version().feature()).boundedPool();
+    int subscribers;
+    if (s.maxSubscribers == null) {
+      subscribers = pooledThreads ? maxConcurrent / 2 : DEFAULT_MAX_SUBSCRIBERS;
+    } else {
+      subscribers = requireRange("max-subscribers", s.maxSubscribers, 0, 1_000_000);
+      if (pooledThreads && subscribers > maxConcurrent / 2) {
+        warn().warn("max-subscribers {} would let held requests hold most of the {} request"
+            + " threads (max-concurrent, the JDK's server on platform threads); using {}",
+            subscribers, maxConcurrent, maxConcurrent / 2);
+        subscribers = maxConcurrent / 2;
+      }
     }
     this.maxSubscribers = subscribers;
     this.pubsubConnections = requireRange("pubsub-connections", s.pubsubConnections, 1, 64);
@@ -285,7 +301,8 @@ final class BridgeConfig {
     int maxPipeline = DEFAULT_MAX_PIPELINE;
     Duration maxBlock = DEFAULT_MAX_BLOCK;
     int maxBlocking = DEFAULT_MAX_BLOCKING;
-    int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+    /** Null: DEFAULT_MAX_SUBSCRIBERS, or max-concurrent / 2 on a pool of platform threads. */
+    Integer maxSubscribers;
     int pubsubConnections = DEFAULT_PUBSUB_CONNECTIONS;
     Duration streamKeepalive = DEFAULT_STREAM_KEEPALIVE;
     Duration maxPoll = DEFAULT_MAX_POLL;
@@ -294,5 +311,7 @@ final class BridgeConfig {
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    String httpServer = HttpServerChoice.AUTO;
+    String threads = "auto";
   }
 }

@@ -106,7 +106,8 @@ final class Options {
       opt("max-blocking", "BRIDGE_MAX_BLOCKING", "" + BridgeConfig.DEFAULT_MAX_BLOCKING,
           "blocking commands waiting at once, then 429 (0: blocking commands refused)",
           (p, f, v) -> p.builder.maxBlocking(integer(f, v))),
-      opt("max-subscribers", "BRIDGE_MAX_SUBSCRIBERS", "" + BridgeConfig.DEFAULT_MAX_SUBSCRIBERS,
+      opt("max-subscribers", "BRIDGE_MAX_SUBSCRIBERS", BridgeConfig.DEFAULT_MAX_SUBSCRIBERS
+          + " (max-concurrent / 2 on the JDK's server with platform threads)",
           "held requests (subscription streams and long-polls) open at once, then 429",
           (p, f, v) -> p.builder.maxSubscribers(integer(f, v))),
       opt("pubsub-connections", "BRIDGE_PUBSUB_CONNECTIONS",
@@ -137,6 +138,12 @@ final class Options {
       opt("request-read-timeout", "BRIDGE_REQUEST_READ_TIMEOUT", "30s",
           "longest time to receive a request's headers and body; then the connection is closed",
           (p, f, v) -> p.requestReadTimeout = duration(f, v)),
+      opt("http-server", "BRIDGE_HTTP_SERVER", HttpServerChoice.AUTO,
+          "HTTP server: auto (robaho's on Java 21+, else the JDK's), jdk, robaho, jetty or an"
+              + " HttpServerProvider class name", (p, f, v) -> p.builder.httpServer(v)),
+      opt("threads", "BRIDGE_THREADS", "auto",
+          "request threads: auto (virtual on Java 21+), virtual or platform",
+          (p, f, v) -> p.builder.threads(v)),
       opt("shutdown-grace", "BRIDGE_SHUTDOWN_GRACE", "10s",
           "on SIGTERM, how long requests in flight may finish",
           (p, f, v) -> p.builder.shutdownGrace(duration(f, v))),

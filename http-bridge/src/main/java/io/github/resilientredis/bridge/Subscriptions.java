@@ -97,6 +97,7 @@ final class Subscriptions implements AutoCloseable {
         throw new BridgeException(503, "ERR Redis did not confirm the subscription within"
             + " command-timeout (" + BridgeConfig.millis(config.commandTimeout) + ")");
       }
+      call.releaseSlot(); // waiting for news is no work: its max-concurrent turn goes back
       call.setHeader("Cache-Control", "no-cache");
       call.setHeader("X-Accel-Buffering", "no"); // a proxy in front must not buffer the stream
       String type = shape == HeldRequest.Shape.SSE ? "text/event-stream; charset=utf-8"

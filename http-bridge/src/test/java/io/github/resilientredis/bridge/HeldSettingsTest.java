@@ -38,6 +38,23 @@ class HeldSettingsTest {
   }
 
   @Test
+  void heldRequestsAreBoundedByThePlatformThreadsOnlyWhereThoseHoldThem() {
+    BridgeConfig pooled = config(s -> {
+      s.httpServer = "jdk";
+      s.threads = "platform";
+    });
+    assertEquals(pooled.maxConcurrent / 2, pooled.maxSubscribers);
+    if (Runtime.version().feature() >= 21) { // a thread per request: they give their turn back
+      BridgeConfig virtual = config(s -> s.threads = "virtual");
+      assertEquals(10_000, virtual.maxSubscribers);
+      assertEquals(50_000, config(s -> {
+        s.threads = "virtual";
+        s.maxSubscribers = 50_000;
+      }).maxSubscribers);
+    }
+  }
+
+  @Test
   void badValuesNameTheSetting() {
     assertEquals("pubsub-connections must be between 1 and 64: 0",
         error(s -> s.pubsubConnections = 0));

@@ -39,7 +39,8 @@ class BridgeHeldRequestsIT {
     BridgeHttp.init();
     redis = RedisContainers.redis();
     redis.start();
-    // Each held request holds a request thread (a platform thread on JDK 17: room for all).
+    // On the JDK's server (Java 17) each held request holds one of max-concurrent platform
+    // threads: room for all. On the fast path (Java 21+) they give their turn back.
     bridge = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
         .poolSize(8).maxConcurrent(2 * HELD + 200).maxSubscribers(HELD + 100).start();
     http = new BridgeHttp(bridge.url(), null);
