@@ -46,8 +46,8 @@ final class BridgeConfig {
   /** With a thread per request; on the JDK's server with platform threads max-concurrent / 2. */
   static final int DEFAULT_MAX_SUBSCRIBERS = 10_000;
   static final int DEFAULT_PUBSUB_CONNECTIONS = 2;
-  /** A client that left is noticed on the second write after it left: within two of these. */
-  static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(400);
+  /** A client that left is noticed within one of these (a keepalive is two writes). */
+  static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(600);
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_MAX_POLL = Duration.ofSeconds(120);
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);

@@ -12,11 +12,12 @@ import java.nio.charset.StandardCharsets;
  */
 final class HeldFormats {
 
-  static final byte[] SSE_KEEPALIVE = ascii(":\n\n");
+  /** Keepalives come in two writes (see {@link HeldRequest}): an SSE comment line. */
+  static final byte[][] SSE_KEEPALIVE = {ascii(":"), ascii("\n\n")};
   /** Whitespace between JSON values: a streaming JSON reader skips it. */
-  static final byte[] JSON_KEEPALIVE = ascii("\n");
+  static final byte[][] JSON_KEEPALIVE = {ascii("\n"), ascii("\n")};
   /** Before the long-poll's JSON value: leading whitespace is still the same JSON document. */
-  static final byte[] POLL_KEEPALIVE = ascii(" ");
+  static final byte[][] POLL_KEEPALIVE = {ascii(" "), ascii(" ")};
   private static final byte[] DATA = ascii("data: ");
 
   private HeldFormats() {}

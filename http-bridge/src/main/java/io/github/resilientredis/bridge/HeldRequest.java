@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,6 +26,8 @@ final class HeldRequest implements HubListener {
 
   /** Events queued beyond this mean the client does not read: the stream is ended. */
   static final int MAX_QUEUED = 4096;
+  /** Between a keepalive's two writes: time for a reset to come back over loopback or a LAN. */
+  static final long PROBE_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
 
   private record Live(Topic topic, long gapMillis) {}
 
@@ -130,17 +133,21 @@ final class HeldRequest implements HubListener {
    * message of a long-poll, the end of the bridge or an overflow; an IOException means the client
    * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}.
    */
-  End run(OutputStream out, long deadlineNanos, long keepaliveNanos)
+  End run(OutputStream out, List<Topic> topics, long deadlineNanos, long keepaliveNanos)
       throws IOException, InterruptedException {
-    int subscribed = 0;
+    for (int i = 0; i < topics.size() && shape != Shape.POLL; i++) { // a poll's headers said so
+      write(out, shape == Shape.SSE ? HeldFormats.sseSubscribed(topics.get(i), i + 1)
+          : HeldFormats.webdisSubscribed(topics.get(i), i + 1));
+    }
     long nextKeepalive = System.nanoTime() + keepaliveNanos;
+    long probeAt = Long.MAX_VALUE;
     while (true) {
       Object event;
       lock.lock();
       try {
         while (events.isEmpty() && !ended && !overflowed) {
           long now = System.nanoTime();
-          long until = Math.min(nextKeepalive, deadlineNanos) - now;
+          long until = Math.min(Math.min(nextKeepalive, probeAt), deadlineNanos) - now;
           if (until <= 0) {
             break;
           }
@@ -154,24 +161,34 @@ final class HeldRequest implements HubListener {
         lock.unlock();
       }
       if (event == null) {
-        if (System.nanoTime() - deadlineNanos >= 0) {
+        long now = System.nanoTime();
+        if (now - deadlineNanos >= 0) {
           if (shape == Shape.POLL) {
             write(out, HeldFormats.pollNothing(false));
           }
           return End.TIMEOUT;
         }
-        write(out, keepalive());
-      } else if (event instanceof Live live) {
+        // A keepalive in two writes: the first draws a reset from a client that has left, the
+        // second, a moment later, fails on it. So a departure is noticed within one interval.
+        byte[][] halves = keepalive();
+        if (probeAt != Long.MAX_VALUE && now - probeAt >= 0) {
+          write(out, halves[1]);
+          probeAt = Long.MAX_VALUE;
+          nextKeepalive = now + keepaliveNanos;
+        } else if (now - nextKeepalive >= 0) {
+          write(out, halves[0]);
+          probeAt = now + PROBE_DELAY_NANOS;
+          nextKeepalive = Long.MAX_VALUE;
+        }
+        continue;
+      }
+      if (probeAt != Long.MAX_VALUE) {
+        write(out, keepalive()[1]); // finish the keepalive before the event: ":" then "\n\n"
+        probeAt = Long.MAX_VALUE;
+      }
+      if (event instanceof Live live) {
         if (live.gapMillis == 0) {
-          subscribed++;
-          byte[] announce = switch (shape) {
-            case SSE -> HeldFormats.sseSubscribed(live.topic, subscribed);
-            case WEBDIS -> HeldFormats.webdisSubscribed(live.topic, subscribed);
-            case POLL -> null; // its headers said so
-          };
-          if (announce != null) {
-            write(out, announce);
-          }
+          continue; // announced above
         } else if (shape == Shape.POLL) {
           // a message may have been published while Redis was away: answer, the client polls again
           write(out, HeldFormats.pollNothing(true));
@@ -196,7 +213,7 @@ final class HeldRequest implements HubListener {
     }
   }
 
-  private byte[] keepalive() {
+  private byte[][] keepalive() {
     return switch (shape) {
       case SSE -> HeldFormats.SSE_KEEPALIVE;
       case WEBDIS -> HeldFormats.JSON_KEEPALIVE;

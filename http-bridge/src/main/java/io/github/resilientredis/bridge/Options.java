@@ -114,9 +114,9 @@ final class Options {
           "" + BridgeConfig.DEFAULT_PUBSUB_CONNECTIONS,
           "Redis connections shared by every held request's subscriptions",
           (p, f, v) -> p.builder.pubsubConnections(integer(f, v))),
-      opt("stream-keepalive", "BRIDGE_STREAM_KEEPALIVE", "400ms",
+      opt("stream-keepalive", "BRIDGE_STREAM_KEEPALIVE", "600ms",
           "a held request with nothing to write writes a keepalive this often; a client that left"
-              + " is noticed within two",
+              + " is noticed within one",
           (p, f, v) -> p.builder.streamKeepalive(duration(f, v))),
       opt("max-poll", "BRIDGE_MAX_POLL", "120s",
           "longest wait of /poll/<channel>?timeout=<seconds> (default timeout 30s)",

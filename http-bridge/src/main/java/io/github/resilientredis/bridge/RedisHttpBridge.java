@@ -305,7 +305,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** A held request with nothing to write writes a keepalive this often; default 400 ms. */
+    /** A held request with nothing to write writes a keepalive this often; default 600 ms. */
     public Builder streamKeepalive(Duration interval) {
       s.streamKeepalive = interval;
       return this;

@@ -32,7 +32,7 @@ class HeldSettingsTest {
   void defaults() {
     BridgeConfig c = config(s -> { });
     assertEquals(2, c.pubsubConnections);
-    assertEquals(Duration.ofMillis(400), c.streamKeepalive);
+    assertEquals(Duration.ofMillis(600), c.streamKeepalive);
     assertEquals(Duration.ofSeconds(120), c.maxPoll);
     assertFalse(c.cors.enabled(), "CORS is off by default");
   }
