@@ -5,12 +5,14 @@ import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +76,8 @@ final class BridgeConfig {
   final Set<String> allowDangerous;
   final boolean allowAllDangerous;
   final Duration shutdownGrace;
+  /** Null: plain HTTP. */
+  final SSLContext tls;
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
@@ -130,6 +134,11 @@ final class BridgeConfig {
     this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
     this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
     requireTokenBeyondLoopback(host, tokens);
+    this.tls = PemTls.load(s.tlsCert, s.tlsKey);
+    if (tls == null && !isLoopback(host)) {
+      warn().warn("host {} is reachable beyond this machine over plain HTTP: bearer tokens and"
+          + " data travel in clear; set tls-cert and tls-key, or put a TLS proxy in front", host);
+    }
   }
 
   /** Looked up only when needed: {@link Main} configures logging before the first logger. */
@@ -193,17 +202,19 @@ final class BridgeConfig {
     return Set.copyOf(out);
   }
 
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
+    }
+  }
+
   private static void requireTokenBeyondLoopback(String host, List<String> tokens) {
     if (!tokens.isEmpty()) {
       return;
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
-    }
-    if (!address.isLoopbackAddress()) {
+    if (!isLoopback(host)) {
       throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: set a"
           + " token (--token or BRIDGE_TOKEN) to listen there, or listen on 127.0.0.1");
     }
@@ -264,5 +275,7 @@ final class BridgeConfig {
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    Path tlsCert;
+    Path tlsKey;
   }
 }

@@ -2,6 +2,7 @@ package io.github.resilientredis.bridge;
 
 import io.github.resilientredis.bridge.RedisHttpBridge.Builder;
 import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ final class Options {
     Duration keepAliveIdle = DEFAULT_KEEPALIVE_IDLE;
     Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     String logLevel = DEFAULT_LOG_LEVEL;
+    Path tlsCert;
+    Path tlsKey;
     boolean help;
   }
 
@@ -51,6 +54,12 @@ final class Options {
       opt("token", "BRIDGE_TOKEN", "none (no auth)",
           "bearer token(s), comma separated; clients send Authorization: Bearer <token> or ?_token=",
           (p, f, v) -> p.builder.tokens(list(v))),
+      opt("tls-cert", "BRIDGE_TLS_CERT", "none (plain HTTP)",
+          "serve HTTPS with this PEM certificate chain (server certificate first); needs tls-key",
+          (p, f, v) -> p.tlsCert = Path.of(v)),
+      opt("tls-key", "BRIDGE_TLS_KEY", "none",
+          "the PEM private key of tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC",
+          (p, f, v) -> p.tlsKey = Path.of(v)),
       opt("path-style", "BRIDGE_PATH_STYLE", "webdis",
           "reply shape of /COMMAND/arg paths: webdis ({\"GET\":...}) or upstash ({\"result\":...})",
           (p, f, v) -> p.builder.pathStyle(pathStyle(f, v))),
@@ -153,6 +162,8 @@ final class Options {
       }
       o.apply().to(parsed, "--" + name, value);
     }
+    // Set as a pair: a flag for one file and the environment for the other still go together.
+    parsed.builder.tls(parsed.tlsCert, parsed.tlsKey);
     return parsed;
   }
 

@@ -1,10 +1,12 @@
 package io.github.resilientredis.bridge;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.github.resilientredis.pool.RedisPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -82,7 +84,8 @@ public final class RedisHttpBridge implements AutoCloseable {
     Router router = new Router(config, pool, gateway, policy, metrics, subscriptions,
         inFlight);
     try {
-      server = HttpServer.create(new InetSocketAddress(config.host, config.port), BACKLOG);
+      server = Listeners.create(HttpServerProvider.provider(),
+          new InetSocketAddress(config.host, config.port), BACKLOG, config.tls);
     } catch (IOException e) {
       executor.shutdownNow();
       subscriptions.close();
@@ -105,10 +108,10 @@ public final class RedisHttpBridge implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code http://host:port}, the base URL for clients. */
+  /** {@code http://host:port} ({@code https://} with TLS), the base URL for clients. */
   public String url() {
     String host = server.getAddress().getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    return Listeners.scheme(config.tls) + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   /** One line for the log: where it listens and which Redis it serves, without credentials. */
@@ -202,6 +205,17 @@ public final class RedisHttpBridge implements AutoCloseable {
     /** Reply shape of commands in the URL path; default {@link PathStyle#WEBDIS}. */
     public Builder pathStyle(PathStyle style) {
       s.pathStyle = style;
+      return this;
+    }
+
+    /**
+     * Serve HTTPS: {@code certificateChain} is a PEM file with the server's certificate first,
+     * then its intermediates; {@code privateKey} a PEM file with its unencrypted PKCS#8 key
+     * ({@code BEGIN PRIVATE KEY}), RSA or EC. Default: plain HTTP.
+     */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      s.tlsCert = certificateChain;
+      s.tlsKey = privateKey;
       return this;
     }
 

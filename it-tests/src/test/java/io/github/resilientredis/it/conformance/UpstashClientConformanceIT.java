@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +43,25 @@ class UpstashClientConformanceIT {
 
   @Test
   void upstashClientWorksUnchangedAgainstTheBridge() throws Exception {
+    String output = runSuite(Map.of());
+    assertTrue(passed(output) >= 80, "the whole suite ran: " + passed(output) + " passed");
+  }
+
+  /**
+   * The same client over {@code https://}: the script makes a CA and an EC server certificate
+   * (openssl), starts the bridge with --tls-cert/--tls-key and passes the CA to Node through
+   * NODE_EXTRA_CA_CERTS. A part of the suite: strings, pipelines and transactions, errors and auth.
+   */
+  @Test
+  void upstashClientWorksOverHttps() throws Exception {
+    String output = runSuite(Map.of("CONFORMANCE_TLS", "ec", "CONFORMANCE_TESTS",
+        "test/strings.test.mjs test/pipelines.test.mjs test/errors.test.mjs"));
+    assertTrue(output.contains("conformance: client over https://"), output);
+    assertTrue(passed(output) >= 30, "the https part ran: " + passed(output) + " passed");
+  }
+
+  /** Runs run.sh; fails unless it exits 0 with no failed test. Returns its output. */
+  private static String runSuite(Map<String, String> env) throws Exception {
     assertTrue(Files.isRegularFile(JAR), "the bridge jar is built before the integration tests: " + JAR);
     Path log = Files.createTempFile("conformance", ".log");
     ProcessBuilder run = new ProcessBuilder("bash", CONFORMANCE.resolve("run.sh").toString(),
@@ -50,21 +70,27 @@ class UpstashClientConformanceIT {
         .redirectOutput(log.toFile());
     run.environment().put("CONFORMANCE_REDIS_URL", RedisContainers.uri(redis));
     run.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    run.environment().putAll(env);
     Process process = run.start();
     try {
       assertTrue(process.waitFor(8, TimeUnit.MINUTES), "the conformance suite took over 8 minutes");
       String output = Files.readString(log, StandardCharsets.UTF_8);
       Matcher summary = SUMMARY.matcher(output);
       assertTrue(summary.find(), () -> "no summary line in:\n" + output);
-      int passed = Integer.parseInt(summary.group(1));
       int failed = Integer.parseInt(summary.group(2));
       assertEquals(0, process.exitValue(), () -> "conformance suite failed:\n" + output);
       assertEquals(0, failed, output);
-      assertTrue(passed >= 80, "the whole suite ran: " + passed + " passed");
+      return output;
     } finally {
       process.destroyForcibly();
       deleteQuietly(log);
     }
+  }
+
+  private static int passed(String output) {
+    Matcher summary = SUMMARY.matcher(output);
+    assertTrue(summary.find(), output);
+    return Integer.parseInt(summary.group(1));
   }
 
   private static void deleteQuietly(Path file) {
