@@ -1,6 +1,5 @@
 package io.github.resilientredis.bridge;
 
-import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
 import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolConfig;
 import java.net.InetAddress;
@@ -143,7 +142,7 @@ final class BridgeConfig {
 
   /** Looked up only when needed: {@link Main} configures logging before the first logger. */
   private static Logger warn() {
-    return LoggerFactory.getLogger(RedisHttpBridge.class);
+    return LoggerFactory.getLogger(BridgeConfig.class);
   }
 
   boolean authRequired() {

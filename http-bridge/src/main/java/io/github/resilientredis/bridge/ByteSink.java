@@ -1,6 +1,7 @@
 package io.github.resilientredis.bridge;
 
 import java.io.Writer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -86,20 +87,16 @@ final class ByteSink extends Writer {
 
   @Override
   public void write(char[] chars, int off, int count) {
-    ensure(count);
-    for (int i = off, end = off + count; i < end; i++) {
-      char c = chars[i];
-      if (c < 0x80 && highSurrogate == 0) {
-        ensure(1);
-        buf[len++] = (byte) c;
-      } else {
-        writeChar(c);
-      }
-    }
+    encode(CharBuffer.wrap(chars), off, count);
   }
 
   @Override
   public void write(String s, int off, int count) {
+    encode(s, off, count);
+  }
+
+  /** ASCII is copied byte for byte; anything else, or after a high surrogate, is encoded. */
+  private void encode(CharSequence s, int off, int count) {
     ensure(count);
     for (int i = off, end = off + count; i < end; i++) {
       char c = s.charAt(i);

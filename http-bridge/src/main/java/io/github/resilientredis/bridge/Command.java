@@ -25,11 +25,6 @@ final class Command {
     return args.length > 1 ? upperAscii(args[1]) : null;
   }
 
-  /** The name exactly as the client typed it (Webdis replies are keyed by it). */
-  String typedName() {
-    return new String(args[0], StandardCharsets.UTF_8);
-  }
-
   /** A copy with argument {@code index} replaced. */
   Command withArg(int index, byte[] value) {
     byte[][] copy = args.clone();

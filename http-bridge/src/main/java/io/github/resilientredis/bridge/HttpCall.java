@@ -42,6 +42,13 @@ final class HttpCall {
     return exchange.getRequestMethod();
   }
 
+  /** 405 with {@code Allow} unless the request's method is {@code allowed}. */
+  void requireMethod(String allowed) {
+    if (!method().equals(allowed)) {
+      throw BridgeException.methodNotAllowed(method(), allowed);
+    }
+  }
+
   String header(String name) {
     return exchange.getRequestHeaders().getFirst(name);
   }
@@ -121,7 +128,7 @@ final class HttpCall {
     }
   }
 
-  /** A JSON writer into this thread's reply buffer, emptied. */
+  /** A JSON writer into {@code sink} (UTF-8, no HTML escaping, nulls written); it empties nothing. */
   static JsonWriter json(ByteSink sink) {
     JsonWriter writer = new JsonWriter(sink);
     writer.setHtmlSafe(false);

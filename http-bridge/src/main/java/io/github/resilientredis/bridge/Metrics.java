@@ -87,8 +87,10 @@ final class Metrics {
     return requests[api.ordinal()][status].sum();
   }
 
-  /** The Prometheus text exposition (format 0.0.4). */
-  /** {@code autoPipeline} is null when pipeline-lanes is 0. */
+  /**
+   * The Prometheus text exposition (format 0.0.4). {@code autoPipeline} is null when
+   * pipeline-lanes is 0.
+   */
   String render(PoolStats pool, String poolName, int inFlight, AutoPipeline autoPipeline) {
     StringBuilder out = new StringBuilder(8192);
     header(out, "bridge_requests_total", "counter", "HTTP requests answered, by API and status.");
@@ -178,22 +180,27 @@ final class Metrics {
   }
 
   private static void gauge(StringBuilder out, String name, String help, long value) {
-    gauge(out, name, "", help, value);
+    sample(out, "gauge", name, "", help, value);
   }
 
   private static void gauge(StringBuilder out, String name, String labels, String help,
       long value) {
-    header(out, name, "gauge", help);
-    out.append(name).append(labels).append(' ').append(value).append('\n');
+    sample(out, "gauge", name, labels, help, value);
   }
 
   private static void counter(StringBuilder out, String name, String help, long value) {
-    counter(out, name, "", help, value);
+    sample(out, "counter", name, "", help, value);
   }
 
   private static void counter(StringBuilder out, String name, String labels, String help,
       long value) {
-    header(out, name, "counter", help);
+    sample(out, "counter", name, labels, help, value);
+  }
+
+  /** A metric with one sample: its HELP and TYPE lines, then {@code name{labels} value}. */
+  private static void sample(StringBuilder out, String type, String name, String labels,
+      String help, long value) {
+    header(out, name, type, help);
     out.append(name).append(labels).append(' ').append(value).append('\n');
   }
 }

@@ -1,7 +1,6 @@
 package io.github.resilientredis.bridge;
 
 import io.github.resilientredis.bridge.RedisHttpBridge.Builder;
-import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -4,16 +4,13 @@ import io.github.resilientredis.pool.RedisConnection;
 import io.github.resilientredis.pool.RedisPool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.CommandFlagsRegistry.CommandFlag;
-import redis.clients.jedis.StaticCommandFlagsRegistry;
-import redis.clients.jedis.commands.ProtocolCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -21,7 +18,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * Runs checked commands on the pool: one command batched with those of concurrent requests
  * ({@link AutoPipeline}) or with {@link RedisPool#call} (either retries it only when that is safe),
  * a database prefix, a pipeline and a transaction on one lent connection.
- * Bounds blocking commands and keeps the Upstash sync token, which changes after every write.
+ * Bounds blocking commands, keeps the Upstash sync token, which changes after every write, and
+ * whether Redis is in an outage (logged once when it begins and once when it ends).
  */
 final class RedisGateway {
 
@@ -29,7 +27,7 @@ final class RedisGateway {
   private static final byte[] MULTI = {'M', 'U', 'L', 'T', 'I'};
   private static final byte[] EXEC = {'E', 'X', 'E', 'C'};
   private static final byte[] PING = {'P', 'I', 'N', 'G'};
-  private static final int READ_ONLY_CACHE_MAX = 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(RedisGateway.class);
 
   /** The reply to EXEC and, when Redis refused to queue a command, the first such error. */
   record Transaction(Object exec, JedisDataException queueError, int queueErrorIndex) {}
@@ -47,7 +45,9 @@ final class RedisGateway {
   private final AtomicLong writes = new AtomicLong();
   private final String syncTokenPrefix =
       Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-";
-  private final ConcurrentHashMap<String, Boolean> readOnly = new ConcurrentHashMap<>();
+  /** Whether Redis is in an outage: its first failure was logged at WARN, the rest not. */
+  private final AtomicBoolean redisDown = new AtomicBoolean();
+  private final String redisDisplay;
 
   RedisGateway(RedisPool pool, BridgeConfig config, Metrics metrics) {
     this.pool = pool;
@@ -60,6 +60,7 @@ final class RedisGateway {
     this.blockingPermits = new Semaphore(Math.max(0, config.maxBlocking));
     this.blockingEnabled = config.maxBlocking > 0 && !config.maxBlock.isZero();
     this.metrics = metrics;
+    this.redisDisplay = config.redisDisplay;
   }
 
   /** One command; {@code db} -1 for the pool's database. Returns the raw reply. */
@@ -205,27 +206,25 @@ final class RedisGateway {
     }
   }
 
+  /** Whether Redis flags the command read-only: the pool's rule, so it writes nothing. */
   boolean isReadOnly(Command command) {
-    Boolean known = readOnly.get(command.name);
-    if (known != null) {
-      return known;
+    return RedisPool.isReadOnlyCommand(command.args);
+  }
+
+  /** Logs the first failure of an outage at WARN, the rest at DEBUG. */
+  String redisDown(String message) {
+    if (redisDown.compareAndSet(false, true)) {
+      LOG.warn("{}; answering 503 until it is back", message);
+    } else {
+      LOG.debug("{}", message);
     }
-    byte[] name = command.args[0];
-    ProtocolCommand protocolCommand = () -> name;
-    EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry()
-        .getFlags(new CommandArguments(protocolCommand));
-    if (!flags.isEmpty()) {
-      boolean ro = flags.contains(CommandFlag.READONLY);
-      if (readOnly.size() < READ_ONLY_CACHE_MAX) {
-        readOnly.put(command.name, ro);
-      }
-      return ro;
+    return message;
+  }
+
+  /** Ends an outage that {@link #redisDown} began, with one INFO line. */
+  void redisAnswered() {
+    if (redisDown.get() && redisDown.compareAndSet(true, false)) {
+      LOG.info("Redis at {} answers again", redisDisplay);
     }
-    if (command.args.length > 1) { // a container command: the flags are on its subcommands
-      flags = StaticCommandFlagsRegistry.registry()
-          .getFlags(new CommandArguments(protocolCommand).add(command.args[1]));
-      return flags.contains(CommandFlag.READONLY);
-    }
-    return false;
   }
 }

@@ -40,14 +40,6 @@ import redis.clients.jedis.RedisProtocol;
  */
 public final class RedisHttpBridge implements AutoCloseable {
 
-  /** Which reply shape a command in the URL path gets. */
-  public enum PathStyle {
-    /** {@code {"GET":"value"}}, ETag, {@code .raw} and {@code .txt}, as Webdis answers. */
-    WEBDIS,
-    /** {@code {"result":"value"}}, as Upstash answers {@code /get/key}. */
-    UPSTASH
-  }
-
   private static final int BACKLOG = 1024;
 
   /** Not static: {@link Main} configures logging before the first logger is made. */
@@ -331,7 +323,12 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     /** Validates the settings, opens the pool and starts listening. */
     public RedisHttpBridge start() {
-      return new RedisHttpBridge(new BridgeConfig(s));
+      return new RedisHttpBridge(config());
+    }
+
+    /** The validated settings, without opening or starting anything. */
+    BridgeConfig config() {
+      return new BridgeConfig(s);
     }
   }
 }

@@ -84,6 +84,18 @@ final class Requests {
     return new PathCommand(new Command(args), db, format);
   }
 
+  /**
+   * The command of a request to {@code /}: Webdis's {@code POST /} with {@code COMMAND/arg/arg} as
+   * the body, parsed as a path. Any other request to {@code /} names no command.
+   */
+  static PathCommand parseBodyPath(String method, byte[] body, int maxArgs, boolean extensions) {
+    if (!method.equals("POST") || body.length == 0) {
+      throw BridgeException.badRequest("ERR no command: use /COMMAND/arg/... (for example"
+          + " GET /GET/key), or POST / with a JSON array such as [\"GET\",\"key\"]");
+    }
+    return parsePath(new String(body, StandardCharsets.ISO_8859_1), List.of(), maxArgs, extensions);
+  }
+
   /** Upstash path style: query pairs {@code ?EX=100&NX} become arguments; {@code _token} does not. */
   static void queryArgs(String rawQuery, List<byte[]> out) {
     if (rawQuery == null || rawQuery.isEmpty()) {

@@ -3,18 +3,13 @@ package io.github.resilientredis.bridge;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.resilientredis.bridge.Metrics.Api;
-import io.github.resilientredis.bridge.RedisHttpBridge.PathStyle;
 import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolException;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -30,29 +25,28 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 final class Router implements HttpHandler {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RedisHttpBridge.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
   private static final String COMMAND_METHODS = "GET, POST, PUT";
 
   private final BridgeConfig config;
   private final RedisGateway redis;
-  private final RedisPool pool;
   private final Metrics metrics;
   private final UpstashApi upstash;
   private final WebdisApi webdis;
+  private final AdminApi admin;
   private final Subscriptions subscriptions;
   private final byte[][] tokens;
-  private final AtomicBoolean redisDown = new AtomicBoolean();
   private final InFlight inFlight;
 
   Router(BridgeConfig config, RedisPool pool, RedisGateway redis, CommandPolicy policy,
       Metrics metrics, Subscriptions subscriptions, InFlight inFlight) {
     this.config = config;
     this.inFlight = inFlight;
-    this.pool = pool;
     this.redis = redis;
     this.metrics = metrics;
     this.upstash = new UpstashApi(redis, policy, config);
-    this.webdis = new WebdisApi(redis, policy);
+    this.webdis = new WebdisApi(redis, policy, config);
+    this.admin = new AdminApi(config, pool, redis, metrics, inFlight);
     this.subscriptions = subscriptions;
     this.tokens = config.tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8))
         .toArray(byte[][]::new);
@@ -75,7 +69,7 @@ final class Router implements HttpHandler {
       try {
         route(call);
         if (call.api != Api.ADMIN && call.api != Api.OTHER) {
-          redisAnswered();
+          redis.redisAnswered();
         }
       } catch (RuntimeException | IOException e) {
         fail(call, e);
@@ -95,40 +89,19 @@ final class Router implements HttpHandler {
       throw new BridgeException(414, "ERR the URL is longer than max-url (" + config.maxUrl
           + " characters); send large values in a request body");
     }
-    switch (path) {
-      case "/health" -> {
-        call.api = Api.ADMIN;
-        requireMethod(method, "GET");
-        call.readBody(config.maxBody);
-        sendStatus(call, 200, "ok");
-        return;
-      }
-      case "/ready" -> {
-        call.api = Api.ADMIN;
-        requireMethod(method, "GET");
-        call.readBody(config.maxBody);
-        boolean ready = redis.ping();
-        if (ready) {
-          redisAnswered();
-        }
-        sendStatus(call, ready ? 200 : 503, "ready");
-        return;
-      }
-      case "/metrics" -> {
-        call.api = Api.ADMIN;
+    if (AdminApi.isAdminPath(path)) {
+      call.api = Api.ADMIN;
+      if (path.equals(AdminApi.METRICS)) {
         authorize(call, query);
-        requireMethod(method, "GET");
-        call.readBody(config.maxBody);
-        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count(),
-            redis.autoPipeline())
-            .getBytes(StandardCharsets.UTF_8);
-        call.send(200, "text/plain; version=0.0.4; charset=utf-8", text, text.length);
-        return;
       }
+      admin.serve(call, path);
+      return;
+    }
+    switch (path) {
       case "/pipeline", "/multi-exec" -> {
         call.api = Api.UPSTASH;
         authorize(call, query);
-        requireMethod(method, "POST");
+        call.requireMethod("POST");
         byte[] body = call.readBody(config.maxBody);
         if (path.equals("/pipeline")) {
           upstash.pipeline(call, body);
@@ -161,32 +134,11 @@ final class Router implements HttpHandler {
     byte[] body = call.readBody(config.maxBody);
     if (root && method.equals("POST") && (declaredJson(call) || startsLikeJson(body))) {
       call.api = Api.UPSTASH;
-      upstash.single(call, Requests.parseJsonCommand(body, config.maxArgs), -1);
-      return;
-    }
-    Requests.PathCommand command;
-    if (root) {
-      if (!method.equals("POST") || body.length == 0) {
-        throw BridgeException.badRequest("ERR no command: use /COMMAND/arg/... (for example"
-            + " GET /GET/key), or POST / with a JSON array such as [\"GET\",\"key\"]");
-      }
-      // Webdis: POST / with "COMMAND/arg/arg" as the body.
-      command = Requests.parsePath(new String(body, StandardCharsets.ISO_8859_1), List.of(),
-          config.maxArgs, !upstashPaths);
+      upstash.jsonCommand(call, body);
+    } else if (upstashPaths) {
+      upstash.pathCommand(call, path, query, body);
     } else {
-      List<byte[]> extra = new ArrayList<>(2);
-      if (upstashPaths) {
-        Requests.queryArgs(query, extra);
-      }
-      if (body.length > 0) {
-        extra.add(body);
-      }
-      command = Requests.parsePath(path, extra, config.maxArgs, !upstashPaths);
-    }
-    if (upstashPaths) {
-      upstash.single(call, command.command(), command.db());
-    } else {
-      webdis.command(call, command, query);
+      webdis.pathCommand(call, path, query, body);
     }
   }
 
@@ -230,19 +182,6 @@ final class Router implements HttpHandler {
         : "Unauthorized: wrong token");
   }
 
-  private static void requireMethod(String method, String allowed) {
-    if (!method.equals(allowed)) {
-      throw BridgeException.methodNotAllowed(method, allowed);
-    }
-  }
-
-  private static void sendStatus(HttpCall call, int code, String okWord) throws IOException {
-    ByteSink sink = ByteSink.forThisThread();
-    var w = HttpCall.json(sink);
-    w.beginObject().name("status").value(code == 200 ? okWord : "unavailable").endObject().flush();
-    call.sendJson(code, sink);
-  }
-
   /** The one place where a failure becomes a status and a JSON error. */
   private void fail(HttpCall call, Exception e) {
     if (call.responded) {
@@ -268,7 +207,7 @@ final class Router implements HttpHandler {
         }
         case UNREACHABLE -> {
           metrics.redisError(Metrics.RedisError.UNREACHABLE);
-          yield redisDown("ERR Redis is unreachable at " + config.redisDisplay
+          yield redis.redisDown("ERR Redis is unreachable at " + config.redisDisplay
               + (p.getCause() == null ? "" : ": " + p.getCause().getMessage()));
         }
         default -> {
@@ -276,7 +215,7 @@ final class Router implements HttpHandler {
           yield "ERR the bridge is shutting down";
         }
       };
-    } else if (e instanceof JedisConnectionException c && timedOut(c)) {
+    } else if (e instanceof JedisConnectionException c && RedisPool.isReadTimeout(c)) {
       metrics.redisError(Metrics.RedisError.TIMEOUT);
       code = 504;
       message = "ERR Redis did not answer within command-timeout ("
@@ -284,7 +223,7 @@ final class Router implements HttpHandler {
     } else if (e instanceof JedisConnectionException c) {
       metrics.redisError(Metrics.RedisError.CONNECTION_LOST);
       code = 503;
-      message = redisDown("ERR the connection to Redis was lost: " + c.getMessage());
+      message = redis.redisDown("ERR the connection to Redis was lost: " + c.getMessage());
     } else if (e instanceof JedisDataException d) {
       code = 400;
       message = d.getMessage();
@@ -308,31 +247,6 @@ final class Router implements HttpHandler {
       call.sendError(code, message);
     } catch (IOException | RuntimeException sendFailure) {
       LOG.debug("could not send the error reply: {}", sendFailure.toString());
-    }
-  }
-
-  private static boolean timedOut(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SocketTimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Logs the first failure of an outage at WARN, the rest at DEBUG. */
-  private String redisDown(String message) {
-    if (redisDown.compareAndSet(false, true)) {
-      LOG.warn("{}; answering 503 until it is back", message);
-    } else {
-      LOG.debug(message);
-    }
-    return message;
-  }
-
-  private void redisAnswered() {
-    if (redisDown.get() && redisDown.compareAndSet(true, false)) {
-      LOG.info("Redis at {} answers again", config.redisDisplay);
     }
   }
 }

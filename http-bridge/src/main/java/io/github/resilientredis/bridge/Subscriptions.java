@@ -37,7 +37,7 @@ final class Subscriptions implements AutoCloseable {
 
   static final Duration HEARTBEAT = Duration.ofSeconds(1);
   static final Duration PING_INTERVAL = Duration.ofSeconds(15);
-  private static final Logger LOG = LoggerFactory.getLogger(RedisHttpBridge.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] KEEPALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 

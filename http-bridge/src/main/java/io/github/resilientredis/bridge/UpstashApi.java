@@ -2,6 +2,7 @@ package io.github.resilientredis.bridge;
 
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -24,6 +25,30 @@ final class UpstashApi {
     this.redis = redis;
     this.policy = policy;
     this.config = config;
+  }
+
+  /** {@code POST /} with a JSON array such as {@code ["GET","key"]}. */
+  void jsonCommand(HttpCall call, byte[] body) throws IOException {
+    single(call, Requests.parseJsonCommand(body, config.maxArgs), -1);
+  }
+
+  /**
+   * Path style {@code upstash}: {@code /get/key}, query pairs ({@code ?EX=100}) and then a request
+   * body being the last arguments; or {@code POST /} with {@code COMMAND/arg/arg} as the body.
+   */
+  void pathCommand(HttpCall call, String path, String rawQuery, byte[] body) throws IOException {
+    Requests.PathCommand command;
+    if (path.equals("/")) {
+      command = Requests.parseBodyPath(call.method(), body, config.maxArgs, false);
+    } else {
+      List<byte[]> extra = new ArrayList<>(2);
+      Requests.queryArgs(rawQuery, extra);
+      if (body.length > 0) {
+        extra.add(body);
+      }
+      command = Requests.parsePath(path, extra, config.maxArgs, false);
+    }
+    single(call, command.command(), command.db());
   }
 
   /** One command ({@code POST /} with a JSON array, or a path in Upstash style). */

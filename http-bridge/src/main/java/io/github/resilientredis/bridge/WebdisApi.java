@@ -3,6 +3,7 @@ package io.github.resilientredis.bridge;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The Webdis URL API: {@code GET /COMMAND/arg/arg[.json|.raw|.txt]}. JSON is keyed by the command
@@ -17,10 +18,27 @@ final class WebdisApi {
 
   private final RedisGateway redis;
   private final CommandPolicy policy;
+  private final int maxArgs;
 
-  WebdisApi(RedisGateway redis, CommandPolicy policy) {
+  WebdisApi(RedisGateway redis, CommandPolicy policy, BridgeConfig config) {
     this.redis = redis;
     this.policy = policy;
+    this.maxArgs = config.maxArgs;
+  }
+
+  /**
+   * {@code /COMMAND/arg/arg}, a request body being the last argument; or {@code POST /} with
+   * {@code COMMAND/arg/arg} as the body.
+   */
+  void pathCommand(HttpCall call, String path, String rawQuery, byte[] body) throws IOException {
+    Requests.PathCommand command;
+    if (path.equals("/")) {
+      command = Requests.parseBodyPath(call.method(), body, maxArgs, true);
+    } else {
+      command = Requests.parsePath(path, body.length > 0 ? List.of(body) : List.of(), maxArgs,
+          true);
+    }
+    command(call, command, rawQuery);
   }
 
   void command(HttpCall call, Requests.PathCommand request, String rawQuery) throws IOException {

@@ -30,7 +30,7 @@ class BridgeConfigTest {
     assertEquals("127.0.0.1", c.host);
     assertEquals(7379, c.port);
     assertFalse(c.authRequired());
-    assertEquals(RedisHttpBridge.PathStyle.WEBDIS, c.pathStyle);
+    assertEquals(PathStyle.WEBDIS, c.pathStyle);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.github.resilientredis.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
@@ -65,8 +67,15 @@ class OptionsTest {
 
   @Test
   void allowDangerousTakesAnOptionalList() {
-    Options.parse(new String[] {"--allow-dangerous", "--port", "1"}, Map.of());
-    Options.parse(new String[] {"--allow-dangerous", "FLUSHDB,CONFIG|GET"}, Map.of());
+    BridgeConfig bare = Options.parse(new String[] {"--allow-dangerous", "--port", "1"}, Map.of())
+        .builder.config();
+    assertTrue(bare.allowAllDangerous, "a bare --allow-dangerous allows every dangerous command");
+    assertEquals(1, bare.port, "the next option is not taken as its value");
+    BridgeConfig listed = Options.parse(new String[] {"--allow-dangerous", "FLUSHDB,CONFIG|GET"},
+        Map.of()).builder.config();
+    assertFalse(listed.allowAllDangerous);
+    assertEquals(Set.of("FLUSHDB", "CONFIG|GET"), listed.allowDangerous);
+    assertFalse(Options.parse(new String[0], Map.of()).builder.config().allowAllDangerous);
   }
 
   @Test

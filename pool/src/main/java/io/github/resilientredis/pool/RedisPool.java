@@ -98,6 +98,26 @@ public final class RedisPool implements AutoCloseable {
     return RetryPolicy.isLoading(reply);
   }
 
+  /**
+   * Whether a failure is a read timeout: Redis did not answer within {@code readTimeout} (it may
+   * still run the command). The rule {@link #call} follows to never retry such a failure.
+   */
+  public static boolean isReadTimeout(Throwable failure) {
+    return RetryPolicy.isTimeout(failure);
+  }
+
+  /**
+   * Whether Redis flags a command read-only (for a container command such as OBJECT ENCODING, the
+   * subcommand's flags): the rule {@link #call} uses to decide that a retry cannot write twice.
+   * Unknown commands are not read-only.
+   */
+  public static boolean isReadOnlyCommand(byte[]... commandAndArguments) {
+    if (commandAndArguments.length == 0) {
+      throw new IllegalArgumentException("isReadOnlyCommand needs a command name");
+    }
+    return RetryPolicy.isReadOnly(commandAndArguments);
+  }
+
   /** The pool's counts right now. */
   public PoolStats stats() {
     return core.stats();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import io.github.resilientredis.bridge.PathStyle;
 import io.github.resilientredis.bridge.RedisHttpBridge;
 import io.github.resilientredis.it.bridge.BridgeHttp.Reply;
 import io.github.resilientredis.it.support.RedisContainers;
@@ -44,7 +45,7 @@ class UpstashApiIT {
     bridge = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0).tokens(TOKEN)
         .start();
     pathBridge = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
-        .tokens(TOKEN).pathStyle(RedisHttpBridge.PathStyle.UPSTASH).start();
+        .tokens(TOKEN).pathStyle(PathStyle.UPSTASH).start();
     http = new BridgeHttp(bridge.url(), TOKEN);
     paths = new BridgeHttp(pathBridge.url(), TOKEN);
   }

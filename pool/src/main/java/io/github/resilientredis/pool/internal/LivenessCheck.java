@@ -18,7 +18,7 @@ import redis.clients.jedis.exceptions.JedisException;
 final class LivenessCheck {
 
   /** The pool's logger: these lines are the pool's, as they were before this class existed. */
-  private static final Logger log = LoggerFactory.getLogger(PoolCore.class);
+  private static final Logger log = LoggerFactory.getLogger(LivenessCheck.class);
 
   private final String name;
   private final Ticker ticker;

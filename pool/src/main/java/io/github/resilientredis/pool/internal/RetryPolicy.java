@@ -2,6 +2,7 @@ package io.github.resilientredis.pool.internal;
 
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -62,17 +63,37 @@ public final class RetryPolicy {
       return false;
     }
     String name = commandName(arguments);
-    EnumSet<CommandFlag> flags = StaticCommandFlagsRegistry.registry().getFlags(arguments);
+    EnumSet<CommandFlag> flags = flags(arguments);
     if (flags.contains(CommandFlag.BLOCKING) || flags.contains(CommandFlag.PUBSUB)) {
       return false;
     }
-    if (flags.contains(CommandFlag.READONLY) && !flags.contains(CommandFlag.WRITE)) {
+    if (isReadOnly(flags)) {
       return !name.startsWith("EVAL") && !name.startsWith("FCALL") || name.endsWith("_RO");
     }
     return IDEMPOTENT_WRITES.contains(name) && !(name.equals("SET") && hasConditionalOption(arguments));
   }
 
-  static boolean isTimeout(Throwable failure) {
+  /**
+   * Whether Redis flags a command read-only (and not a write). The flags depend only on the name
+   * and, for a container command (OBJECT ENCODING, CONFIG SET), on its first argument: only those
+   * two are looked at, so a command with many arguments costs no more than one without.
+   */
+  public static boolean isReadOnly(byte[]... commandAndArguments) {
+    byte[][] nameAndSubcommand = commandAndArguments.length > 2
+        ? Arrays.copyOf(commandAndArguments, 2) : commandAndArguments;
+    return isReadOnly(flags(RawCommand.arguments(nameAndSubcommand)));
+  }
+
+  private static boolean isReadOnly(EnumSet<CommandFlag> flags) {
+    return flags.contains(CommandFlag.READONLY) && !flags.contains(CommandFlag.WRITE);
+  }
+
+  private static EnumSet<CommandFlag> flags(CommandArguments arguments) {
+    return StaticCommandFlagsRegistry.registry().getFlags(arguments);
+  }
+
+  /** A read timeout anywhere in the chain of causes: Redis did not answer in time. */
+  public static boolean isTimeout(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException) {
         return true;

@@ -71,6 +71,24 @@ class RetryPolicyTest {
     assertFalse(RetryPolicy.isLoading("LOADING")); // a status or bulk reply, not an error
   }
 
+  @Test
+  void readOnlyFollowsRedisFlagsAndASubcommandsOwn() {
+    assertTrue(RedisPool.isReadOnlyCommand(bytes("get", "k")));
+    assertTrue(RedisPool.isReadOnlyCommand(bytes("MGET", "a", "b", "c", "d")));
+    assertTrue(RedisPool.isReadOnlyCommand(bytes("object", "encoding", "k")));
+    assertFalse(RedisPool.isReadOnlyCommand(bytes("CONFIG", "SET", "maxmemory", "1")));
+    assertFalse(RedisPool.isReadOnlyCommand(bytes("OBJECT")));
+    assertFalse(RedisPool.isReadOnlyCommand(bytes("SET", "k", "v")));
+    assertFalse(RedisPool.isReadOnlyCommand(bytes("NOSUCHCOMMAND", "x")));
+  }
+
+  @Test
+  void aReadTimeoutIsFoundAmongTheCauses() {
+    assertTrue(RedisPool.isReadTimeout(TIMEOUT));
+    assertTrue(RedisPool.isReadTimeout(new JedisConnectionException("lost", TIMEOUT)));
+    assertFalse(RedisPool.isReadTimeout(EOF));
+  }
+
   private static byte[][] bytes(String... parts) {
     byte[][] raw = new byte[parts.length][];
     for (int i = 0; i < parts.length; i++) {
@@ -80,10 +98,6 @@ class RetryPolicyTest {
   }
 
   private static CommandArguments command(String... parts) {
-    byte[][] raw = new byte[parts.length][];
-    for (int i = 0; i < parts.length; i++) {
-      raw[i] = parts[i].getBytes(StandardCharsets.UTF_8);
-    }
-    return RawCommand.arguments(raw);
+    return RawCommand.arguments(bytes(parts));
   }
 }
