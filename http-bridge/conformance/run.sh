@@ -14,6 +14,8 @@
 #   CONFORMANCE_TIMEOUT  seconds allowed for the whole node test run (default 300)
 #   CONFORMANCE_REDIS_URL  use this Redis instead of starting a redis-server (tests flush nothing,
 #                          they use their own key prefixes)
+#   CONFORMANCE_TOKEN_USER USER:PASSWORD of a Redis ACL user (which must exist): the client's token
+#                          is bound to it (in a --tokens-file), so every command runs as that user
 #   CONFORMANCE_TLS      rsa or ec: serve HTTPS with a certificate made now by
 #                        scripts/lib/test-cert.sh (openssl); the client trusts its CA through
 #                        NODE_EXTRA_CA_CERTS and talks to https://127.0.0.1:<port>
@@ -94,6 +96,12 @@ fi
 # ---- bridge -----------------------------------------------------------------------------------
 free_port bridge_port
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+token_args=(--token "$token")
+if [[ -n ${CONFORMANCE_TOKEN_USER:-} ]]; then
+  (umask 077 && printf '%s=%s\n' "$token" "$CONFORMANCE_TOKEN_USER" >"$tmp/tokens")
+  token_args=(--tokens-file "$tmp/tokens")
+  log "the token runs as Redis user ${CONFORMANCE_TOKEN_USER%%:*}"
+fi
 scheme=http
 tls_args=()
 if [[ -n $tls ]]; then
@@ -104,9 +112,10 @@ if [[ -n $tls ]]; then
   export NODE_EXTRA_CA_CERTS="$tmp/tls/ca.pem"
 fi
 # shellcheck disable=SC2086 # java_opts is a list of flags
-env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_HOST -u BRIDGE_TLS_CERT -u BRIDGE_TLS_KEY \
+env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_TOKENS_FILE -u BRIDGE_HOST \
+  -u BRIDGE_TLS_CERT -u BRIDGE_TLS_KEY \
   "$java_bin" $java_opts -jar "$jar" \
-  --redis "$redis_url" --host 127.0.0.1 --port "$bridge_port" --token "$token" "${tls_args[@]}" \
+  --redis "$redis_url" --host 127.0.0.1 --port "$bridge_port" "${token_args[@]}" "${tls_args[@]}" \
   >"$tmp/bridge.log" 2>&1 &
 bridge_pid=$!
 status=""

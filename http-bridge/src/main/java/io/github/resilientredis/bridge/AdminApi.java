@@ -1,6 +1,5 @@
 package io.github.resilientredis.bridge;
 
-import io.github.resilientredis.pool.RedisPool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -16,16 +15,16 @@ final class AdminApi {
   static final String METRICS = "/metrics";
 
   private final BridgeConfig config;
+  private final RedisUsers users;
+  /** The bridge's own user's: /ready asks whether Redis answers it. */
   private final RedisGateway redis;
-  private final RedisPool pool;
   private final Metrics metrics;
   private final InFlight inFlight;
 
-  AdminApi(BridgeConfig config, RedisPool pool, RedisGateway redis, Metrics metrics,
-      InFlight inFlight) {
+  AdminApi(BridgeConfig config, RedisUsers users, Metrics metrics, InFlight inFlight) {
     this.config = config;
-    this.pool = pool;
-    this.redis = redis;
+    this.users = users;
+    this.redis = users.own().gateway;
     this.metrics = metrics;
     this.inFlight = inFlight;
   }
@@ -53,8 +52,7 @@ final class AdminApi {
       case METRICS -> {
         call.requireMethod("GET");
         call.readBody(config.maxBody);
-        byte[] text = metrics.render(pool.stats(), pool.name(), inFlight.count(),
-            redis.autoPipeline())
+        byte[] text = metrics.render(users.poolViews(), inFlight.count(), users.autoPipelines())
             .getBytes(StandardCharsets.UTF_8);
         call.send(200, "text/plain; version=0.0.4; charset=utf-8", text, text.length);
       }

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +55,8 @@ final class BridgeConfig {
   final String redisDisplay;
   final String host;
   final int port;
-  final List<String> tokens;
+  /** Every accepted token and the Redis user it runs as; empty: no auth. */
+  final List<TokenSpec> tokens;
   final PathStyle pathStyle;
   final int poolSize;
   final Duration commandTimeout;
@@ -89,7 +91,7 @@ final class BridgeConfig {
     this.redisDisplay = poolConfig.serverUri();
     this.host = requireText("host", s.host);
     this.port = requireRange("port", s.port, 0, 65535);
-    this.tokens = tokens(s.tokens);
+    this.tokens = tokens(s.tokens, s.tokensFile);
     this.pathStyle = s.pathStyle == null ? DEFAULT_PATH_STYLE : s.pathStyle;
     this.commandTimeout = requirePositive("command-timeout", s.commandTimeout);
     this.connectTimeout = requirePositive("connect-timeout", s.connectTimeout);
@@ -151,9 +153,11 @@ final class BridgeConfig {
 
   /** The settings a user may want to see at startup; never a token or a password. */
   String summary() {
+    long users = tokens.stream().map(TokenSpec::user).filter(u -> u != null).distinct().count();
     return "pool-size " + poolSize + ", command-timeout " + millis(commandTimeout) + ", auth "
         + (tokens.isEmpty() ? "off" : "on (" + tokens.size() + " token" + (tokens.size() > 1 ? "s"
-        : "") + ")") + ", path style " + pathStyle.name().toLowerCase(Locale.ROOT);
+        : "") + (users == 0 ? "" : ", " + users + " Redis user" + (users > 1 ? "s" : ""))
+        + ")") + ", path style " + pathStyle.name().toLowerCase(Locale.ROOT);
   }
 
   static String millis(Duration d) {
@@ -164,20 +168,22 @@ final class BridgeConfig {
     return ms + "ms";
   }
 
-  private static List<String> tokens(List<String> raw) {
-    List<String> out = new ArrayList<>();
-    if (raw == null) {
-      return List.of();
+  private static List<TokenSpec> tokens(List<String> raw, Path file) {
+    List<TokenSpec> out = new ArrayList<>();
+    List<String> entries = raw == null ? List.of() : raw;
+    for (int i = 0; i < entries.size(); i++) {
+      out.add(TokenSpec.parse(entries.get(i), entries.size() == 1 ? "token"
+          : "token (entry " + (i + 1) + ")"));
     }
-    for (String t : raw) {
-      if (t == null || t.isBlank()) {
-        throw new IllegalArgumentException("token must not be empty");
+    if (file != null) {
+      out.addAll(TokenSpec.readFile(file));
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < out.size(); i++) {
+      if (!seen.add(out.get(i).token())) {
+        throw new IllegalArgumentException("token (entry " + (i + 1) + ", counting --token before"
+            + " tokens-file) is given twice: each token runs as one Redis user");
       }
-      if (!t.equals(t.strip()) || t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-        throw new IllegalArgumentException(
-            "token must be printable ASCII without spaces (it travels in an HTTP header)");
-      }
-      out.add(t);
     }
     return List.copyOf(out);
   }
@@ -209,16 +215,21 @@ final class BridgeConfig {
     }
   }
 
-  private static void requireTokenBeyondLoopback(String host, List<String> tokens) {
+  private static void requireTokenBeyondLoopback(String host, List<TokenSpec> tokens) {
     if (!tokens.isEmpty()) {
       return;
     }
     if (!isLoopback(host)) {
       throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: set a"
-          + " token (--token or BRIDGE_TOKEN) to listen there, or listen on 127.0.0.1");
+          + " token (--token, --tokens-file, BRIDGE_TOKEN or BRIDGE_TOKENS_FILE) to listen there,"
+          + " or listen on 127.0.0.1");
     }
   }
 
+  // The require* checks repeat RedisPoolConfig's on purpose: the bridge uses only the pool's public
+  // API, and a Redis pool has no business exporting setting validators. Both name the setting, the
+  // rule and the bad value in the same words; BridgeConfigTest.rulesAreWordedAsThePoolWordsThem
+  // keeps it so.
   private static String requireText(String setting, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(setting + " must not be empty: '" + value + "'");
@@ -254,6 +265,8 @@ final class BridgeConfig {
     String host = DEFAULT_HOST;
     int port = DEFAULT_PORT;
     List<String> tokens = List.of();
+    /** Null: none. */
+    Path tokensFile;
     PathStyle pathStyle = DEFAULT_PATH_STYLE;
     /** Null: as many as max-concurrent. */
     Integer poolSize;

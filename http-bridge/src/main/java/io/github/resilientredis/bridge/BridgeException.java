@@ -11,15 +11,27 @@ final class BridgeException extends RuntimeException {
   final int status;
   /** For 405: the methods the path accepts. */
   final String allow;
+  /** For a 403 refusal of a command: why, counted in /metrics; null otherwise. */
+  final Metrics.Refusal refusal;
 
   BridgeException(int status, String message) {
     this(status, message, null);
   }
 
   BridgeException(int status, String message, String allow) {
+    this(status, message, allow, null);
+  }
+
+  private BridgeException(int status, String message, String allow, Metrics.Refusal refusal) {
     super(message, null, false, false);
     this.status = status;
     this.allow = allow;
+    this.refusal = refusal;
+  }
+
+  /** 403: a command refused by the bridge's lists, a read-only token, or Redis's ACL. */
+  static BridgeException refused(Metrics.Refusal why, String message) {
+    return new BridgeException(403, message, null, why);
   }
 
   static BridgeException badRequest(String message) {

@@ -1,9 +1,11 @@
 package io.github.resilientredis.bridge;
 
 import io.github.resilientredis.pool.PoolStats;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * The bridge's counters, written in the Prometheus text format by {@code GET /metrics}. Recording
@@ -25,6 +27,21 @@ final class Metrics {
     final String label = name().toLowerCase(Locale.ROOT);
   }
 
+  /** Why a command was refused with 403; the {@code reason} label of {@code bridge_refusals_total}. */
+  enum Refusal {
+    /** The bridge's deny, allow or dangerous list. */
+    BRIDGE_LIST,
+    /** Redis's ACL: the token's Redis user may not run it (directly or inside a script). */
+    REDIS_NOPERM,
+    /** A read-only token and a command Redis does not flag read-only. */
+    READ_ONLY_TOKEN;
+
+    final String label = name().toLowerCase(Locale.ROOT);
+  }
+
+  /** One pool's name and counts, for the {@code bridge_pool_*} metrics. */
+  record PoolView(String name, PoolStats stats) {}
+
   /** Latency bucket upper bounds in seconds. */
   static final double[] BUCKETS = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -43,6 +60,7 @@ final class Metrics {
   private final LongAdder[] redisErrors = new LongAdder[RedisError.values().length];
   private final LongAdder rejectedConnections = new LongAdder();
   private final LongAdder blockingRefused = new LongAdder();
+  private final LongAdder[] refusals = new LongAdder[Refusal.values().length];
   final AtomicInteger subscribers = new AtomicInteger();
 
   Metrics() {
@@ -58,6 +76,17 @@ final class Metrics {
     for (int i = 0; i < redisErrors.length; i++) {
       redisErrors[i] = new LongAdder();
     }
+    for (int i = 0; i < refusals.length; i++) {
+      refusals[i] = new LongAdder();
+    }
+  }
+
+  void refused(Refusal why) {
+    refusals[why.ordinal()].increment();
+  }
+
+  long refusals(Refusal why) {
+    return refusals[why.ordinal()].sum();
   }
 
   void request(Api api, int status, long nanos) {
@@ -88,10 +117,10 @@ final class Metrics {
   }
 
   /**
-   * The Prometheus text exposition (format 0.0.4). {@code autoPipeline} is null when
-   * pipeline-lanes is 0.
+   * The Prometheus text exposition (format 0.0.4): one set of pool metrics per Redis user's pool;
+   * {@code autoPipelines} is empty when pipeline-lanes is 0.
    */
-  String render(PoolStats pool, String poolName, int inFlight, AutoPipeline autoPipeline) {
+  String render(List<PoolView> pools, int inFlight, List<AutoPipeline> autoPipelines) {
     StringBuilder out = new StringBuilder(8192);
     header(out, "bridge_requests_total", "counter", "HTTP requests answered, by API and status.");
     for (Api api : Api.values()) {
@@ -133,45 +162,70 @@ final class Metrics {
       out.append("bridge_redis_errors_total{kind=\"").append(kind.label).append("\"} ")
           .append(redisErrors[kind.ordinal()].sum()).append('\n');
     }
-    if (autoPipeline != null) {
+    header(out, "bridge_refusals_total", "counter", "Commands refused with 403, by reason:"
+        + " bridge_list (deny, allow or dangerous list), redis_noperm (the Redis user's ACL, also"
+        + " inside scripts), read_only_token.");
+    for (Refusal why : Refusal.values()) {
+      out.append("bridge_refusals_total{reason=\"").append(why.label).append("\"} ")
+          .append(refusals[why.ordinal()].sum()).append('\n');
+    }
+    if (!autoPipelines.isEmpty()) {
       counter(out, "bridge_pipeline_batches_total",
-          "Batches of single commands sent together (pipeline-lanes).", autoPipeline.batches());
-      counter(out, "bridge_pipeline_commands_total",
-          "Single commands sent in those batches.", autoPipeline.commands());
+          "Batches of single commands sent together (pipeline-lanes).",
+          autoPipelines.stream().mapToLong(AutoPipeline::batches).sum());
+      counter(out, "bridge_pipeline_commands_total", "Single commands sent in those batches.",
+          autoPipelines.stream().mapToLong(AutoPipeline::commands).sum());
       counter(out, "bridge_pipeline_resent_total",
           "Commands left unanswered by a lost connection and sent again (reads and idempotent"
-              + " writes only).", autoPipeline.resent());
+              + " writes only).", autoPipelines.stream().mapToLong(AutoPipeline::resent).sum());
     }
-    String p = "{pool=\"" + poolName + "\"}";
     header(out, "bridge_pool_connections", "gauge", "Pooled Redis connections by state.");
-    out.append("bridge_pool_connections{pool=\"").append(poolName).append("\",state=\"idle\"} ")
-        .append(pool.idle()).append('\n');
-    out.append("bridge_pool_connections{pool=\"").append(poolName).append("\",state=\"active\"} ")
-        .append(pool.active()).append('\n');
-    gauge(out, "bridge_pool_connections_open", p, "Open connections (idle + active + opening).",
-        pool.total());
-    gauge(out, "bridge_pool_waiting_threads", p, "Threads waiting to borrow a connection.",
-        pool.waiting());
-    counter(out, "bridge_pool_created_total", p, "Connections opened.", pool.created());
-    counter(out, "bridge_pool_destroyed_total", p, "Connections closed.", pool.destroyed());
-    counter(out, "bridge_redis_reconnects_total", p,
+    for (PoolView pool : pools) {
+      out.append("bridge_pool_connections{pool=\"").append(pool.name()).append("\",state=\"idle\"} ")
+          .append(pool.stats().idle()).append('\n');
+      out.append("bridge_pool_connections{pool=\"").append(pool.name())
+          .append("\",state=\"active\"} ").append(pool.stats().active()).append('\n');
+    }
+    poolMetric(out, pools, "bridge_pool_connections_open", "gauge",
+        "Open connections (idle + active + opening).", PoolStats::total);
+    poolMetric(out, pools, "bridge_pool_waiting_threads", "gauge",
+        "Threads waiting to borrow a connection.", PoolStats::waiting);
+    poolMetric(out, pools, "bridge_pool_created_total", "counter", "Connections opened.",
+        PoolStats::created);
+    poolMetric(out, pools, "bridge_pool_destroyed_total", "counter", "Connections closed.",
+        PoolStats::destroyed);
+    poolMetric(out, pools, "bridge_redis_reconnects_total", "counter",
         "Connections opened in the background to replace broken ones (Redis reconnects).",
-        pool.reconnects());
-    counter(out, "bridge_pool_broken_connections_total", p,
-        "Connections discarded after a transport error.", pool.brokenConnections());
-    counter(out, "bridge_pool_heartbeat_failures_total", p, "Heartbeat PINGs that failed.",
-        pool.heartbeatFailures());
-    counter(out, "bridge_pool_connect_failures_total", p, "Failed attempts to connect to Redis.",
-        pool.connectFailures());
-    counter(out, "bridge_pool_borrows_total", p, "Connections lent.", pool.borrows());
+        PoolStats::reconnects);
+    poolMetric(out, pools, "bridge_pool_broken_connections_total", "counter",
+        "Connections discarded after a transport error.", PoolStats::brokenConnections);
+    poolMetric(out, pools, "bridge_pool_heartbeat_failures_total", "counter",
+        "Heartbeat PINGs that failed.", PoolStats::heartbeatFailures);
+    poolMetric(out, pools, "bridge_pool_connect_failures_total", "counter",
+        "Failed attempts to connect to Redis.", PoolStats::connectFailures);
+    poolMetric(out, pools, "bridge_pool_borrows_total", "counter", "Connections lent.",
+        PoolStats::borrows);
     header(out, "bridge_pool_borrow_wait_seconds_total", "counter",
         "Time spent waiting to borrow a connection.");
-    out.append("bridge_pool_borrow_wait_seconds_total").append(p).append(' ')
-        .append(pool.borrowWaitTotal().toNanos() / 1e9).append('\n');
+    for (PoolView pool : pools) {
+      out.append("bridge_pool_borrow_wait_seconds_total{pool=\"").append(pool.name())
+          .append("\"} ").append(pool.stats().borrowWaitTotal().toNanos() / 1e9).append('\n');
+    }
     header(out, "bridge_pool_borrow_wait_max_seconds", "gauge", "The longest single borrow wait.");
-    out.append("bridge_pool_borrow_wait_max_seconds").append(p).append(' ')
-        .append(pool.borrowWaitMax().toNanos() / 1e9).append('\n');
+    for (PoolView pool : pools) {
+      out.append("bridge_pool_borrow_wait_max_seconds{pool=\"").append(pool.name())
+          .append("\"} ").append(pool.stats().borrowWaitMax().toNanos() / 1e9).append('\n');
+    }
     return out.toString();
+  }
+
+  private static void poolMetric(StringBuilder out, List<PoolView> pools, String name,
+      String type, String help, ToLongFunction<PoolStats> value) {
+    header(out, name, type, help);
+    for (PoolView pool : pools) {
+      out.append(name).append("{pool=\"").append(pool.name()).append("\"} ")
+          .append(value.applyAsLong(pool.stats())).append('\n');
+    }
   }
 
   private static void header(StringBuilder out, String name, String type, String help) {
@@ -180,27 +234,17 @@ final class Metrics {
   }
 
   private static void gauge(StringBuilder out, String name, String help, long value) {
-    sample(out, "gauge", name, "", help, value);
-  }
-
-  private static void gauge(StringBuilder out, String name, String labels, String help,
-      long value) {
-    sample(out, "gauge", name, labels, help, value);
+    sample(out, "gauge", name, help, value);
   }
 
   private static void counter(StringBuilder out, String name, String help, long value) {
-    sample(out, "counter", name, "", help, value);
+    sample(out, "counter", name, help, value);
   }
 
-  private static void counter(StringBuilder out, String name, String labels, String help,
+  /** A metric with one sample: its HELP and TYPE lines, then {@code name value}. */
+  private static void sample(StringBuilder out, String type, String name, String help,
       long value) {
-    sample(out, "counter", name, labels, help, value);
-  }
-
-  /** A metric with one sample: its HELP and TYPE lines, then {@code name{labels} value}. */
-  private static void sample(StringBuilder out, String type, String name, String labels,
-      String help, long value) {
     header(out, name, type, help);
-    out.append(name).append(labels).append(' ').append(value).append('\n');
+    out.append(name).append(' ').append(value).append('\n');
   }
 }

@@ -30,6 +30,17 @@ final class Options {
     Path tlsCert;
     Path tlsKey;
     boolean help;
+    /** Token entries: every --token flag adds its own; without one, BRIDGE_TOKEN's. */
+    final List<String> tokens = new ArrayList<>();
+    boolean tokensFromFlag;
+
+    void addTokens(String flag, String value) {
+      if (flag.startsWith("--") && !tokensFromFlag) {
+        tokens.clear(); // a flag wins over the environment
+        tokensFromFlag = true;
+      }
+      tokens.addAll(list(value));
+    }
   }
 
   @FunctionalInterface
@@ -51,8 +62,14 @@ final class Options {
       opt("port", "BRIDGE_PORT", "" + BridgeConfig.DEFAULT_PORT, "port to listen on (0: any free)",
           (p, f, v) -> p.builder.port(integer(f, v))),
       opt("token", "BRIDGE_TOKEN", "none (no auth)",
-          "bearer token(s), comma separated; clients send Authorization: Bearer <token> or ?_token=",
-          (p, f, v) -> p.builder.tokens(list(v))),
+          "bearer token(s), comma separated, the flag repeatable; TOKEN=USER:PASSWORD runs its"
+              + " requests as that Redis ACL user, a final :ro (or TOKEN=ro) makes it read-only;"
+              + " clients send Authorization: Bearer <token> or ?_token=",
+          (p, f, v) -> p.addTokens(f, v)),
+      opt("tokens-file", "BRIDGE_TOKENS_FILE", "none",
+          "file of token entries, one a line (# comments), same syntax as --token: keeps"
+              + " passwords off the command line",
+          (p, f, v) -> p.builder.tokensFile(Path.of(v))),
       opt("tls-cert", "BRIDGE_TLS_CERT", "none (plain HTTP)",
           "serve HTTPS with this PEM certificate chain (server certificate first); needs tls-key",
           (p, f, v) -> p.tlsCert = Path.of(v)),
@@ -160,6 +177,9 @@ final class Options {
         throw new IllegalArgumentException("--" + name + " needs a value (see --help)");
       }
       o.apply().to(parsed, "--" + name, value);
+    }
+    if (!parsed.tokens.isEmpty()) {
+      parsed.builder.tokens(parsed.tokens);
     }
     // Set as a pair: a flag for one file and the environment for the other still go together.
     parsed.builder.tls(parsed.tlsCert, parsed.tlsKey);

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisProtocol;
 
 /**
  * Redis as JSON over HTTP: the Upstash REST API and the Webdis URL API on one port, over a
@@ -46,9 +45,9 @@ public final class RedisHttpBridge implements AutoCloseable {
   private final Logger log = LoggerFactory.getLogger(RedisHttpBridge.class);
 
   private final BridgeConfig config;
-  private final RedisPool pool;
   private final Metrics metrics = new Metrics();
-  private final Subscriptions subscriptions;
+  /** The Redis users requests run as, each with its own pool and subscriptions. */
+  private final RedisUsers users;
   private final ThreadPoolExecutor executor;
   private final HttpServer server;
   private final InFlight inFlight = new InFlight();
@@ -60,28 +59,22 @@ public final class RedisHttpBridge implements AutoCloseable {
       log.warn("sun.net.httpserver.nodelay is not true: every reply may wait about 40 ms (Nagle's"
           + " algorithm); run the JVM with -Dsun.net.httpserver.nodelay=true");
     }
-    this.pool = RedisPool.builder()
-        .uri(config.redisUri)
-        .name("bridge")
-        .protocol(RedisProtocol.RESP2)
-        .maxTotal(config.poolSize)
-        .borrowTimeout(config.borrowTimeout)
-        .connectTimeout(config.connectTimeout)
-        .readTimeout(config.commandTimeout)
-        .build();
     CommandPolicy policy = CommandPolicy.from(config);
-    RedisGateway gateway = new RedisGateway(pool, config, metrics);
-    this.subscriptions = new Subscriptions(config, pool.config(), policy, metrics);
+    this.users = new RedisUsers(config, policy, metrics);
+    try {
+      StartupAclCheck.run(users, policy);
+    } catch (RuntimeException e) {
+      users.close();
+      throw e;
+    }
     this.executor = executor(config, metrics);
-    Router router = new Router(config, pool, gateway, policy, metrics, subscriptions,
-        inFlight);
+    Router router = new Router(config, users, metrics, inFlight);
     try {
       server = Listeners.create(HttpServerProvider.provider(),
           new InetSocketAddress(config.host, config.port), BACKLOG, config.tls);
     } catch (IOException e) {
       executor.shutdownNow();
-      subscriptions.close();
-      pool.close();
+      users.close();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
           + e.getMessage(), e);
     }
@@ -114,7 +107,7 @@ public final class RedisHttpBridge implements AutoCloseable {
   /**
    * Ends subscription streams, turns new requests away (503, {@code Connection: close}), lets the
    * requests in flight finish for up to {@code shutdown-grace}, stops listening and closes the
-   * pool. Idempotent.
+   * pools. Idempotent.
    */
   @Override
   public void close() {
@@ -122,7 +115,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       return;
     }
     int port = port();
-    subscriptions.close();
+    users.closeSubscriptions();
     try {
       if (!inFlight.drain(config.shutdownGrace.toNanos())) {
         log.warn("{} requests still running after shutdown-grace ({}); closing them",
@@ -133,7 +126,7 @@ public final class RedisHttpBridge implements AutoCloseable {
     }
     server.stop(0);
     executor.shutdownNow();
-    pool.close();
+    users.close();
     log.info("redis-http-bridge on port {} stopped", port);
   }
 
@@ -184,7 +177,13 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Bearer tokens, any of which is accepted; none (the default) turns auth off. */
+    /**
+     * Bearer tokens, any of which is accepted; none (the default) turns auth off. Each entry is
+     * {@code TOKEN}, {@code TOKEN=ro}, {@code TOKEN=USER:PASSWORD} or
+     * {@code TOKEN=USER:PASSWORD:ro}: with a user, its requests run on connections authenticated
+     * as that Redis ACL user, so Redis refuses what the user may not do, inside scripts too;
+     * {@code ro} allows only commands Redis flags read-only.
+     */
     public Builder tokens(Collection<String> tokens) {
       s.tokens = List.copyOf(tokens);
       return this;
@@ -192,6 +191,16 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     public Builder tokens(String... tokens) {
       return tokens(Arrays.asList(tokens));
+    }
+
+    /**
+     * A file of token entries (the syntax of {@link #tokens}), one a line, {@code #} comments;
+     * read when the bridge starts, in addition to {@link #tokens}. Keeps passwords off the
+     * command line.
+     */
+    public Builder tokensFile(Path file) {
+      s.tokensFile = file;
+      return this;
     }
 
     /** Reply shape of commands in the URL path; default {@link PathStyle#WEBDIS}. */

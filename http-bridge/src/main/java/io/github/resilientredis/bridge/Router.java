@@ -8,7 +8,6 @@ import io.github.resilientredis.pool.RedisPoolException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,27 +28,21 @@ final class Router implements HttpHandler {
   private static final String COMMAND_METHODS = "GET, POST, PUT";
 
   private final BridgeConfig config;
+  /** The Redis users requests run as; each token's {@link Access} says which and how. */
+  private final RedisUsers users;
+  /** Holds the outage state: one Redis behind every user, so one WARN per outage. */
   private final RedisGateway redis;
   private final Metrics metrics;
-  private final UpstashApi upstash;
-  private final WebdisApi webdis;
   private final AdminApi admin;
-  private final Subscriptions subscriptions;
-  private final byte[][] tokens;
   private final InFlight inFlight;
 
-  Router(BridgeConfig config, RedisPool pool, RedisGateway redis, CommandPolicy policy,
-      Metrics metrics, Subscriptions subscriptions, InFlight inFlight) {
+  Router(BridgeConfig config, RedisUsers users, Metrics metrics, InFlight inFlight) {
     this.config = config;
     this.inFlight = inFlight;
-    this.redis = redis;
+    this.users = users;
+    this.redis = users.own().gateway;
     this.metrics = metrics;
-    this.upstash = new UpstashApi(redis, policy, config);
-    this.webdis = new WebdisApi(redis, policy, config);
-    this.admin = new AdminApi(config, pool, redis, metrics, inFlight);
-    this.subscriptions = subscriptions;
-    this.tokens = config.tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8))
-        .toArray(byte[][]::new);
+    this.admin = new AdminApi(config, users, metrics, inFlight);
   }
 
   @Override
@@ -100,13 +93,13 @@ final class Router implements HttpHandler {
     switch (path) {
       case "/pipeline", "/multi-exec" -> {
         call.api = Api.UPSTASH;
-        authorize(call, query);
+        Access access = authorize(call, query);
         call.requireMethod("POST");
         byte[] body = call.readBody(config.maxBody);
         if (path.equals("/pipeline")) {
-          upstash.pipeline(call, body);
+          access.upstash.pipeline(call, body);
         } else {
-          upstash.multiExec(call, body);
+          access.upstash.multiExec(call, body);
         }
         return;
       }
@@ -116,29 +109,29 @@ final class Router implements HttpHandler {
     }
     if (Subscriptions.isSubscribePath(path)) {
       call.api = Api.SUBSCRIBE;
-      authorize(call, query);
+      Access access = authorize(call, query);
       if (!method.equals("GET") && !method.equals("POST")) {
         throw BridgeException.methodNotAllowed(method, "GET, POST");
       }
       call.readBody(config.maxBody);
-      subscriptions.stream(call, path);
+      access.subscriptions().stream(call, path);
       return;
     }
     boolean upstashPaths = config.pathStyle == PathStyle.UPSTASH;
     boolean root = path.equals("/");
     call.api = upstashPaths || (root && declaredJson(call)) ? Api.UPSTASH : Api.WEBDIS;
-    authorize(call, query); // before reading a body, which may be large
+    Access access = authorize(call, query); // before reading a body, which may be large
     if (!method.equals("GET") && !method.equals("POST") && !method.equals("PUT")) {
       throw BridgeException.methodNotAllowed(method, COMMAND_METHODS);
     }
     byte[] body = call.readBody(config.maxBody);
     if (root && method.equals("POST") && (declaredJson(call) || startsLikeJson(body))) {
       call.api = Api.UPSTASH;
-      upstash.jsonCommand(call, body);
+      access.upstash.jsonCommand(call, body);
     } else if (upstashPaths) {
-      upstash.pathCommand(call, path, query, body);
+      access.upstash.pathCommand(call, path, query, body);
     } else {
-      webdis.pathCommand(call, path, query, body);
+      access.webdis.pathCommand(call, path, query, body);
     }
   }
 
@@ -157,9 +150,10 @@ final class Router implements HttpHandler {
     return false;
   }
 
-  private void authorize(HttpCall call, String query) {
-    if (tokens.length == 0) {
-      return;
+  /** The access of the request's token (401 without a right one), or everything when auth is off. */
+  private Access authorize(HttpCall call, String query) {
+    if (!users.authRequired()) {
+      return users.anonymous();
     }
     String given = null;
     String header = call.header("Authorization");
@@ -168,13 +162,9 @@ final class Router implements HttpHandler {
     } else if (query != null && query.contains("_token=")) {
       given = Requests.queryParam(query, "_token");
     }
-    if (given != null) {
-      byte[] bytes = given.getBytes(StandardCharsets.UTF_8);
-      for (byte[] token : tokens) {
-        if (MessageDigest.isEqual(bytes, token)) {
-          return;
-        }
-      }
+    Access access = given == null ? null : users.forToken(given);
+    if (access != null) {
+      return access;
     }
     call.setHeader("WWW-Authenticate", "Bearer");
     throw new BridgeException(401, given == null
@@ -191,6 +181,9 @@ final class Router implements HttpHandler {
     int code;
     String message;
     if (e instanceof BridgeException b) {
+      if (b.refusal != null) {
+        metrics.refused(b.refusal);
+      }
       code = b.status;
       message = b.getMessage();
       if (b.allow != null) {

@@ -9,7 +9,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * The Upstash REST API: {@code {"result": ...}} or {@code {"error": "..."}} for one command (a
  * Redis error is 400 with its text unchanged), and for {@code /pipeline} and {@code /multi-exec} 200
- * with an array of those in order. Every reply carries {@code upstash-sync-token}.
+ * with an array of those in order. Every reply carries {@code upstash-sync-token}. One instance per
+ * token: its gateway runs commands as the token's Redis user, its policy holds the token's limits.
+ * Redis's ACL refusals ({@link AclErrors}) are 403, or the entry's error inside a pipeline.
  */
 final class UpstashApi {
 
@@ -20,11 +22,13 @@ final class UpstashApi {
   private final RedisGateway redis;
   private final CommandPolicy policy;
   private final BridgeConfig config;
+  private final Metrics metrics;
 
-  UpstashApi(RedisGateway redis, CommandPolicy policy, BridgeConfig config) {
+  UpstashApi(RedisGateway redis, CommandPolicy policy, BridgeConfig config, Metrics metrics) {
     this.redis = redis;
     this.policy = policy;
     this.config = config;
+    this.metrics = metrics;
   }
 
   /** {@code POST /} with a JSON array such as {@code ["GET","key"]}. */
@@ -62,6 +66,10 @@ final class UpstashApi {
     }
     boolean base64 = base64(call);
     if (reply instanceof JedisDataException error) {
+      String noPerm = AclErrors.noPermMessage(error);
+      if (noPerm != null) {
+        throw BridgeException.refused(Metrics.Refusal.REDIS_NOPERM, noPerm);
+      }
       call.sendError(400, error.getMessage());
       return;
     }
@@ -99,6 +107,12 @@ final class UpstashApi {
     } finally {
       call.setHeader(SYNC_TOKEN, redis.syncToken());
     }
+    String refusedToQueue = AclErrors.noPermMessage(tx.queueError());
+    if (refusedToQueue != null) {
+      throw BridgeException.refused(Metrics.Refusal.REDIS_NOPERM, refusedToQueue
+          + (tx.queueErrorIndex() >= 0 ? " (command " + tx.queueErrorIndex() + ")" : "")
+          + "; EXECABORT: the transaction was discarded, nothing ran");
+    }
     if (tx.queueError() != null) {
       String abort = tx.exec() instanceof JedisDataException e ? e.getMessage()
           : "EXECABORT Transaction discarded because of previous errors.";
@@ -107,6 +121,10 @@ final class UpstashApi {
       return;
     }
     if (tx.exec() instanceof JedisDataException error) {
+      String noPerm = AclErrors.noPermMessage(error);
+      if (noPerm != null) {
+        throw BridgeException.refused(Metrics.Refusal.REDIS_NOPERM, noPerm);
+      }
       call.sendError(400, error.getMessage());
       return;
     }
@@ -123,7 +141,8 @@ final class UpstashApi {
     }
   }
 
-  private static void sendAll(HttpCall call, List<?> replies) throws IOException {
+  /** 200 with every reply in order; an ACL refusal is that entry's error, the others are kept. */
+  private void sendAll(HttpCall call, List<?> replies) throws IOException {
     boolean base64 = base64(call);
     ByteSink sink = ByteSink.forThisThread();
     JsonWriter w = HttpCall.json(sink);
@@ -131,7 +150,11 @@ final class UpstashApi {
     for (Object reply : replies) {
       w.beginObject();
       if (reply instanceof JedisDataException error) {
-        w.name("error").value(error.getMessage());
+        String noPerm = AclErrors.noPermMessage(error);
+        if (noPerm != null) {
+          metrics.refused(Metrics.Refusal.REDIS_NOPERM);
+        }
+        w.name("error").value(noPerm != null ? noPerm : error.getMessage());
       } else if (!base64 && !Replies.isUtf8(reply)) {
         w.name("error").value(Replies.notUtf8Message(USE_BASE64));
       } else {

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * The Webdis URL API: {@code GET /COMMAND/arg/arg[.json|.raw|.txt]}. JSON is keyed by the command
  * as typed; a Redis error is {@code [false, "ERR ..."]} with 200, as Webdis answers. Every 200 has
- * an {@code ETag} (the body's MD5) and {@code If-None-Match} gives 304.
+ * an {@code ETag} (the body's MD5) and {@code If-None-Match} gives 304. Redis's ACL refusals
+ * ({@link AclErrors}) are 403 with a JSON error, as the bridge's own refusals. One instance per
+ * token, as {@link UpstashApi}.
  */
 final class WebdisApi {
 
@@ -52,6 +54,10 @@ final class WebdisApi {
       }
     }
     Object reply = redis.call(command, request.db());
+    String noPerm = AclErrors.noPermMessage(reply);
+    if (noPerm != null) {
+      throw BridgeException.refused(Metrics.Refusal.REDIS_NOPERM, noPerm);
+    }
     ByteSink sink = ByteSink.forThisThread();
     switch (request.format()) {
       case RAW -> {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.pool.RedisPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,23 @@ class BridgeConfigTest {
     assertEquals(7379, c.port);
     assertFalse(c.authRequired());
     assertEquals(PathStyle.WEBDIS, c.pathStyle);
+  }
+
+  @Test
+  void rulesAreWordedAsThePoolWordsThem() {
+    assertEquals(poolError(b -> b.connectTimeout(Duration.ZERO)).replace("connectTimeout", "x"),
+        error(s -> s.connectTimeout = Duration.ZERO).replace("connect-timeout", "x"));
+    Duration negative = Duration.ofSeconds(-1);
+    assertEquals(poolError(b -> b.borrowTimeout(negative)).replace("borrowTimeout", "x"),
+        error(s -> s.borrowTimeout = negative).replace("borrow-timeout", "x"));
+    assertEquals(poolError(b -> b.maxTotal(0)).replace("maxTotal", "x"),
+        error(s -> s.poolSize = 0).replace("pool-size", "x"));
+  }
+
+  private static String poolError(Consumer<RedisPool.Builder> change) {
+    RedisPool.Builder builder = RedisPool.builder();
+    change.accept(builder);
+    return assertThrows(IllegalArgumentException.class, builder::buildConfig).getMessage();
   }
 
   @Test
@@ -70,7 +88,7 @@ class BridgeConfigTest {
     assertTrue(error(s -> s.commandTimeout = Duration.ZERO).startsWith("command-timeout"));
     assertTrue(error(s -> s.maxBlock = Duration.ofSeconds(5)).startsWith(
         "max-block must be at least 250ms shorter than command-timeout (5s): 5s"));
-    assertTrue(error(s -> s.tokens = List.of("a b")).startsWith("token must be printable"));
+    assertTrue(error(s -> s.tokens = List.of("a b")).startsWith("token: the token must be printable"));
     assertTrue(error(s -> s.allow = List.of("GET", "bad name")).startsWith("allow takes"));
     assertTrue(error(s -> s.redisUri = "localhost:6379").startsWith("redis: "));
   }

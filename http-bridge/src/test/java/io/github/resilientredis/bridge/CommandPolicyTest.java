@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.pool.RedisPool;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,12 @@ class CommandPolicyTest {
     }
     assertEquals(403, status(DEFAULT, "script", "kill"));
     assertEquals(403, status(DEFAULT, "FUNCTION", "FLUSH"));
+    for (String sub : new String[] {"LOAD", "DELETE", "RESTORE", "flush"}) {
+      assertEquals(403, status(DEFAULT, "function", sub, "x"), sub);
+    }
+    assertEquals(403, status(DEFAULT, "SCRIPT", "FLUSH"));
+    assertEquals(Metrics.Refusal.BRIDGE_LIST, assertThrows(BridgeException.class,
+        () -> DEFAULT.check(Command.of("FLUSHALL"), "")).refusal);
     BridgeException e = assertThrows(BridgeException.class,
         () -> DEFAULT.check(Command.of("CONFIG", "GET", "*"), ""));
     assertTrue(e.getMessage().contains("--allow-dangerous CONFIG"), e.getMessage());
@@ -101,5 +108,29 @@ class CommandPolicyTest {
     assertDoesNotThrow(() -> DEFAULT.checkLists(Command.of("SUBSCRIBE", "ch")));
     CommandPolicy deny = new CommandPolicy(Set.of(), Set.of("PSUBSCRIBE"), Set.of(), false);
     assertThrows(BridgeException.class, () -> deny.checkLists(Command.of("PSUBSCRIBE", "*")));
+  }
+
+  @Test
+  void aReadOnlyTokenRunsOnlyWhatRedisFlagsReadOnly() {
+    CommandPolicy readOnly = DEFAULT.readOnly(c -> RedisPool.isReadOnlyCommand(c.args));
+    for (String[] ok : new String[][] {{"GET", "k"}, {"mget", "a", "b"}, {"EVAL_RO", "s", "0"},
+        {"EVALSHA_RO", "s", "0"}, {"FCALL_RO", "f", "0"}, {"SCAN", "0"}, {"TTL", "k"}}) {
+      assertDoesNotThrow(() -> readOnly.check(Command.of(ok), ""), ok[0]);
+    }
+    for (String[] refused : new String[][] {{"SET", "k", "v"}, {"DEL", "k"}, {"INCR", "k"},
+        {"PUBLISH", "c", "m"}, {"SCRIPT", "LOAD", "x"}}) {
+      BridgeException e = assertThrows(BridgeException.class,
+          () -> readOnly.check(Command.of(refused), " (command 2)"));
+      assertEquals(403, e.status);
+      assertEquals(Metrics.Refusal.READ_ONLY_TOKEN, e.refusal);
+      assertTrue(e.getMessage().startsWith("NOPERM ") && e.getMessage().contains("read-only")
+          && e.getMessage().contains("(command 2)"), e.getMessage());
+    }
+    BridgeException eval = assertThrows(BridgeException.class,
+        () -> readOnly.check(Command.of("eval", "return 1", "0"), ""));
+    assertTrue(eval.getMessage().contains("EVAL_RO"), eval.getMessage());
+    assertEquals(Metrics.Refusal.BRIDGE_LIST, assertThrows(BridgeException.class,
+        () -> readOnly.check(Command.of("FLUSHALL"), "")).refusal, "the lists still come first");
+    assertTrue(readOnly.isReadOnly());
   }
 }

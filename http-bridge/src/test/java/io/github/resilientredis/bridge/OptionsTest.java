@@ -66,6 +66,15 @@ class OptionsTest {
   }
 
   @Test
+  void tokenFlagsAddUpAndReplaceTheEnvironment() {
+    assertEquals(List.of("a", "b=app:pw", "c=ro"), Options.parse(new String[] {"--token", "a",
+        "--token=b=app:pw,c=ro"}, Map.of("BRIDGE_TOKEN", "env")).tokens);
+    assertEquals(List.of("e1", "e2=ro"),
+        Options.parse(new String[] {}, Map.of("BRIDGE_TOKEN", "e1,e2=ro")).tokens);
+    Options.parse(new String[] {"--tokens-file", "/some/file"}, Map.of());
+  }
+
+  @Test
   void allowDangerousTakesAnOptionalList() {
     BridgeConfig bare = Options.parse(new String[] {"--allow-dangerous", "--port", "1"}, Map.of())
         .builder.config();

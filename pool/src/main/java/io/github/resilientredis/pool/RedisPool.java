@@ -1,5 +1,6 @@
 package io.github.resilientredis.pool;
 
+import io.github.resilientredis.pool.internal.CommandRunner;
 import io.github.resilientredis.pool.internal.PoolCore;
 import io.github.resilientredis.pool.internal.RetryPolicy;
 import java.time.Duration;
@@ -27,9 +28,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 public final class RedisPool implements AutoCloseable {
 
   private final PoolCore core;
+  private final CommandRunner commands;
 
   private RedisPool(RedisPoolConfig config) {
     this.core = new PoolCore(config);
+    this.commands = core.commands();
   }
 
   /** A pool with default settings for a {@code redis://} or {@code rediss://} URI. */
@@ -58,7 +61,7 @@ public final class RedisPool implements AutoCloseable {
    */
   public <T> T withConnection(ConnectionCallback<T> callback) {
     Objects.requireNonNull(callback, "callback");
-    return core.withConnection(callback);
+    return commands.withConnection(callback);
   }
 
   /**
@@ -70,7 +73,7 @@ public final class RedisPool implements AutoCloseable {
     if (commandAndArguments.length == 0) {
       throw new IllegalArgumentException("call needs a command name");
     }
-    return core.call(commandAndArguments);
+    return commands.call(commandAndArguments);
   }
 
   /**

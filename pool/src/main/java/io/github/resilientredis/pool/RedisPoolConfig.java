@@ -143,6 +143,8 @@ public final class RedisPoolConfig {
         + ", borrowTimeout=" + borrowTimeout + ", readTimeout=" + readTimeout + "}";
   }
 
+  // The HTTP bridge's BridgeConfig has its own copies of these checks (it uses only the public API),
+  // worded the same: change the words in both.
   private static String requireText(String setting, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(setting + " must not be empty: '" + value + "'");

@@ -3,6 +3,7 @@ package io.github.resilientredis.it.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.resilientredis.it.support.AclUsers;
 import io.github.resilientredis.it.support.RedisContainers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,9 @@ import org.testcontainers.containers.GenericContainer;
  * The real {@code @upstash/redis} npm client against the real bridge jar: runs
  * {@code http-bridge/conformance/run.sh} (Node's test runner) over a Redis container. Needs Node.js
  * 20+ and npm on the machine (the suite's dependencies come from the npm registry, pinned by
- * package-lock.json).
+ * package-lock.json). Twice: with a plain token (the bridge's own Redis user), and with a token
+ * bound to a Redis ACL user that has only the permissions README's "Security" section gives a
+ * bridge user, which shows that line is enough for the client.
  */
 class UpstashClientConformanceIT {
 
@@ -47,6 +50,14 @@ class UpstashClientConformanceIT {
     assertTrue(passed(output) >= 80, "the whole suite ran: " + passed(output) + " passed");
   }
 
+  @Test
+  void upstashClientWorksThroughATokenBoundToARestrictedRedisUser() throws Exception {
+    AclUsers.create(redis, "conformance", "conformance-pw", AclUsers.BRIDGE_USER_RULES);
+    String output = runSuite(Map.of("CONFORMANCE_TOKEN_USER", "conformance:conformance-pw"));
+    assertTrue(passed(output) >= 80, "the whole suite ran: " + passed(output) + " passed");
+    assertTrue(output.contains("the token runs as Redis user conformance"), output);
+  }
+
   /**
    * The same client over {@code https://}: the script makes a CA and an EC server certificate
    * (openssl), starts the bridge with --tls-cert/--tls-key and passes the CA to Node through
@@ -63,7 +74,11 @@ class UpstashClientConformanceIT {
     assertTrue(passed(output) >= 30, "the https part ran: " + passed(output) + " passed");
   }
 
-  /** Runs run.sh; fails unless it exits 0 with no failed test. Returns its output. */
+  /**
+   * Runs run.sh with these extra environment variables (CONFORMANCE_TOKEN_USER USER:PASSWORD binds
+   * the client's token to that Redis user; CONFORMANCE_TLS serves HTTPS); fails unless it exits 0
+   * with no failed test. Returns its output.
+   */
   private static String runSuite(Map<String, String> env) throws Exception {
     assertTrue(Files.isRegularFile(JAR), "the bridge jar is built before the integration tests: " + JAR);
     Path log = Files.createTempFile("conformance", ".log");

@@ -93,7 +93,7 @@ class HousekeepingIT {
     assertEquals(2, stats.reconnects(), "both were replaced");
     assertEquals(2, stats.idle());
     assertEquals(List.of(CloseReason.HEARTBEAT_FAILED, CloseReason.HEARTBEAT_FAILED), closes);
-    assertEquals("PONG", pool.call(bytes("PING")));
+    assertEquals("PONG", pool.commands().call(bytes("PING")));
   }
 
   @Test
@@ -127,7 +127,7 @@ class HousekeepingIT {
         .idleTimeout(Duration.ofSeconds(30)));
     PooledConnection[] lent = new PooledConnection[4];
     for (int i = 0; i < lent.length; i++) {
-      lent[i] = pool.borrow();
+      lent[i] = pool.borrow(false);
     }
     for (PooledConnection connection : lent) {
       pool.release(connection, true);
@@ -145,7 +145,7 @@ class HousekeepingIT {
   @Test
   void softEvictClosesIdleConnectionsNowAndLentOnesWhenReturned() {
     PoolCore pool = pool(RedisPool.builder().minIdle(1).maxTotal(4));
-    PooledConnection lent = pool.borrow();
+    PooledConnection lent = pool.borrow(false);
     pool.housekeep(at(0)); // refills minIdle: one idle, one lent
     assertEquals(1, pool.stats().idle());
 
@@ -154,14 +154,14 @@ class HousekeepingIT {
     assertEquals(List.of(CloseReason.EVICTED), closes, "the idle one goes at once");
     pool.release(lent, true);
     assertEquals(List.of(CloseReason.EVICTED, CloseReason.EVICTED), closes, "the lent one on return");
-    assertEquals("PONG", pool.call(bytes("PING")), "new connections replace them");
+    assertEquals("PONG", pool.commands().call(bytes("PING")), "new connections replace them");
   }
 
   @Test
   void leakIsReportedOnceWhenHeldPastTheThreshold() {
     PoolCore pool = pool(RedisPool.builder().minIdle(0).maxTotal(2)
         .leakDetectionThreshold(Duration.ofSeconds(5)));
-    PooledConnection held = pool.borrow();
+    PooledConnection held = pool.borrow(false);
     pool.housekeep(at(4 * SECOND));
     assertFalse(held.leakWasReported());
     pool.housekeep(at(6 * SECOND));
@@ -196,7 +196,7 @@ class HousekeepingIT {
   }
 
   private static long clientId(PoolCore pool) {
-    return (Long) pool.call(bytes("CLIENT"), bytes("ID"));
+    return (Long) pool.commands().call(bytes("CLIENT"), bytes("ID"));
   }
 
   private static byte[] bytes(String s) {

@@ -2,6 +2,7 @@ package io.github.resilientredis.pool.internal;
 
 import io.github.resilientredis.pool.ConnectionCallback;
 import io.github.resilientredis.pool.RedisPoolException;
+import java.util.function.Function;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -11,22 +12,99 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs commands on borrowed connections: one command with a safe retry ({@link #execute},
- * {@link #call}), or a caller's callback on one connection ({@link #withConnection}).
+ * {@link #call}), or a caller's callback on one connection ({@link #withConnection}). Callers hold
+ * it directly; it reaches the pool only through {@link ConnectionSource}.
  */
-final class CommandRunner {
+public final class CommandRunner {
 
   private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
 
-  private final PoolCore pool;
+  private final ConnectionSource pool;
   private final String name;
   private final boolean retrySafeCommands;
   private final long loadingWaitNanos;
+  private final Ticker ticker;
 
-  CommandRunner(PoolCore pool, String name, boolean retrySafeCommands, long loadingWaitNanos) {
+  CommandRunner(ConnectionSource pool, String name, boolean retrySafeCommands,
+      long loadingWaitNanos, Ticker ticker) {
     this.pool = pool;
     this.name = name;
     this.retrySafeCommands = retrySafeCommands;
     this.loadingWaitNanos = loadingWaitNanos;
+    this.ticker = ticker;
+  }
+
+  /** A Jedis command from {@code RedisClient}. */
+  <T> T execute(CommandObject<T> command) {
+    return run(command.getArguments(), connection -> connection.executeTracked(command));
+  }
+
+  /** A raw command; error replies are returned, not thrown. */
+  public Object call(byte[]... commandAndArguments) {
+    CommandArguments arguments = RawCommand.arguments(commandAndArguments);
+    return run(arguments, connection -> connection.callRaw(arguments));
+  }
+
+  /** Lends one connection to {@code callback}; after an exception it is closed, not reused. */
+  public <T> T withConnection(ConnectionCallback<T> callback) {
+    PooledConnection connection = pool.borrow(false);
+    LeasedConnection lease = new LeasedConnection(connection);
+    boolean healthy = false;
+    try {
+      T result = callback.doWith(lease);
+      healthy = true;
+      return result;
+    } finally {
+      lease.invalidate();
+      // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
+      pool.release(connection, healthy);
+    }
+  }
+
+  /**
+   * The one retry loop: a command that failed on a transport error is sent once more on another
+   * connection when {@link RetryPolicy} says that cannot run it twice, and one that Redis answered
+   * with {@code -LOADING} (thrown by Jedis, or returned as a raw reply) is sent again after a pause,
+   * up to the borrow timeout. When that runs out, the last {@code -LOADING} is what the caller gets.
+   */
+  private <T> T run(CommandArguments arguments, Function<PooledConnection, T> send) {
+    LoadingWait loading = null;
+    JedisConnectionException previous = null;
+    for (int attempt = 0; ; attempt++) {
+      PooledConnection connection = borrowFor(previous);
+      boolean healthy = false;
+      T reply = null;
+      JedisDataException loadingError = null;
+      try {
+        reply = send.apply(connection);
+        healthy = true;
+      } catch (JedisConnectionException e) {
+        if (!mayRetry(attempt, arguments, connection, e)) {
+          throw e;
+        }
+        previous = e;
+        continue;
+      } catch (JedisDataException e) {
+        healthy = true; // an error reply: the connection is fine
+        if (!RetryPolicy.isLoading(e)) {
+          throw e;
+        }
+        loadingError = e;
+      } finally {
+        pool.release(connection, healthy);
+      }
+      if (loadingError == null && !RetryPolicy.isLoading(reply)) {
+        return reply;
+      }
+      loading = loading != null ? loading : new LoadingWait(loadingWaitNanos, ticker);
+      if (!loading.pause()) {
+        if (loadingError != null) {
+          throw loadingError;
+        }
+        return reply;
+      }
+      log.debug("{}: Redis is loading its dataset; trying again", name);
+    }
   }
 
   /**
@@ -43,90 +121,6 @@ final class CommandRunner {
     } catch (RedisPoolException e) {
       previous.addSuppressed(e);
       throw previous;
-    }
-  }
-
-  /** A Jedis command from {@code RedisClient}. */
-  <T> T execute(CommandObject<T> command) {
-    LoadingWait loading = null;
-    JedisConnectionException previous = null;
-    for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = borrowFor(previous);
-      boolean healthy = false;
-      JedisDataException loadingError = null;
-      try {
-        T result = connection.executeTracked(command);
-        healthy = true;
-        return result;
-      } catch (JedisConnectionException e) {
-        if (!mayRetry(attempt, command.getArguments(), connection, e)) {
-          throw e;
-        }
-        previous = e;
-      } catch (JedisDataException e) {
-        healthy = true; // an error reply: the connection is fine
-        if (!RetryPolicy.isLoading(e)) {
-          throw e;
-        }
-        loadingError = e;
-      } finally {
-        pool.release(connection, healthy);
-      }
-      if (loadingError != null) {
-        loading = loading != null ? loading : new LoadingWait(loadingWaitNanos);
-        if (!loading.pause()) {
-          throw loadingError;
-        }
-        log.debug("{}: Redis is loading its dataset; trying again", name);
-      }
-    }
-  }
-
-  /** A raw command; error replies are returned, not thrown. */
-  Object call(byte[]... commandAndArguments) {
-    CommandArguments arguments = RawCommand.arguments(commandAndArguments);
-    LoadingWait loading = null;
-    JedisConnectionException previous = null;
-    for (int attempt = 0; ; attempt++) {
-      PooledConnection connection = borrowFor(previous);
-      boolean healthy = false;
-      Object reply;
-      try {
-        reply = connection.callRaw(arguments);
-        healthy = true;
-      } catch (JedisConnectionException e) {
-        if (!mayRetry(attempt, arguments, connection, e)) {
-          throw e;
-        }
-        previous = e;
-        continue;
-      } finally {
-        pool.release(connection, healthy);
-      }
-      if (!RetryPolicy.isLoading(reply)) {
-        return reply;
-      }
-      loading = loading != null ? loading : new LoadingWait(loadingWaitNanos);
-      if (!loading.pause()) {
-        return reply;
-      }
-      log.debug("{}: Redis is loading its dataset; trying again", name);
-    }
-  }
-
-
-  <T> T withConnection(ConnectionCallback<T> callback) {
-    PooledConnection connection = pool.borrow();
-    LeasedConnection lease = new LeasedConnection(connection);
-    boolean healthy = false;
-    try {
-      T result = callback.doWith(lease);
-      healthy = true;
-      return result;
-    } finally {
-      lease.invalidate();
-      // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
-      pool.release(connection, healthy);
     }
   }
 

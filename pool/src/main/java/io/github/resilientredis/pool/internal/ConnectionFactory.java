@@ -32,10 +32,10 @@ final class ConnectionFactory {
 
   /** Opens one connection, or throws a {@code JedisException} saying why not. */
   PooledConnection open(long nowNanos, long heartbeatDelayNanos, int generation) {
-    ChannelSocketFactory socket = new ChannelSocketFactory(config.host(), config.port(),
+    ChannelSocketFactory socketFactory = new ChannelSocketFactory(config.host(), config.port(),
         jedisConfig.getConnectionTimeoutMillis(), jedisConfig.getSocketTimeoutMillis(),
         config.ssl());
-    return new PooledConnection(socket, jedisConfig, owner, nowNanos, heartbeatDelayNanos,
+    return new PooledConnection(socketFactory, jedisConfig, owner, nowNanos, heartbeatDelayNanos,
         jitteredLifetimeNanos(), generation);
   }
 

@@ -1,10 +1,10 @@
 package io.github.resilientredis.pool.internal;
 
 /**
- * What the lender gives a borrower: an idle connection, the right to open a new one, or a place in
- * the queue of waiters.
+ * What the {@link Lender} gives a borrower: an idle item (what it lends implements this: the pool's
+ * {@code PooledConnection}), the right to open a new one, or a place in the queue of waiters.
  */
-sealed interface Grant permits PooledConnection, Grant.NewSlot, Waiter {
+interface Grant {
 
   /** Room for one more connection: the borrower opens it. */
   enum NewSlot implements Grant {

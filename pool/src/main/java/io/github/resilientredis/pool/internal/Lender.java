@@ -9,17 +9,18 @@ import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
- * The pool's bounded channel: idle connections, the count of connections that exist, and the
- * borrowers waiting in arrival order. It knows nothing of Redis; every operation is a short
+ * The pool's bounded channel: idle items, the count of items that exist, and the borrowers waiting
+ * in arrival order. Generic over what it lends (the pool lends {@code PooledConnection}s), so it
+ * knows nothing of Redis or sockets and is tested with plain objects; every operation is a short
  * critical section under one lock, and no I/O ever happens while it is held.
  *
- * <p>Idle connections are reused last-in first-out, so a busy pool keeps lending the connections it
- * used a moment ago (which need no check) and the rest stay idle long enough to be pinged.
+ * <p>Idle items are reused last-in first-out, so a busy pool keeps lending the connections it used
+ * a moment ago (which need no check) and the rest stay idle long enough to be pinged.
  */
-final class Lender {
+final class Lender<T extends Grant> {
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+  private final ArrayDeque<T> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final int maxTotal;
   /** Lent to borrowers, reserved for a heartbeat, or being opened by a borrower. */
@@ -33,7 +34,7 @@ final class Lender {
   }
 
   /**
-   * An idle connection, a new slot (the caller must open a connection, or call {@link #discard}),
+   * An idle item, a new slot (the caller must open one, or call {@link #discard}),
    * or a fresh {@link Waiter} already queued. Null when closed.
    */
   Grant acquire() {
@@ -43,10 +44,10 @@ final class Lender {
         return null;
       }
       if (waiters.isEmpty()) {
-        PooledConnection connection = idle.pollLast();
-        if (connection != null) {
+        T item = idle.pollLast();
+        if (item != null) {
           lent++;
-          return connection;
+          return item;
         }
         if (total() < maxTotal) {
           lent++;
@@ -78,10 +79,10 @@ final class Lender {
   }
 
   /**
-   * A healthy connection comes back: to the first waiter, else to the idle queue. Returns false when
+   * A healthy item comes back: to the first waiter, else to the idle queue. Returns false when
    * the pool is closed: the caller must close it.
    */
-  boolean giveBack(PooledConnection connection) {
+  boolean giveBack(T item) {
     lock.lock();
     try {
       if (closed) {
@@ -90,11 +91,11 @@ final class Lender {
       }
       Waiter waiter = waiters.pollFirst();
       if (waiter != null) {
-        waiter.hand(connection);
+        waiter.hand(item);
         return true;
       }
       lent--;
-      idle.addLast(connection);
+      idle.addLast(item);
       return true;
     } finally {
       lock.unlock();
@@ -102,8 +103,8 @@ final class Lender {
   }
 
   /**
-   * A lent connection (or an unopened slot) is gone. Its room goes to the first waiter as a new
-   * slot, so that a waiter never waits for a connection that will not come back.
+   * A lent item (or an unopened slot) is gone. Its room goes to the first waiter as a new
+   * slot, so that a waiter never waits for an item that will not come back.
    */
   void discard() {
     lock.lock();
@@ -134,8 +135,8 @@ final class Lender {
     }
   }
 
-  /** A connection opened in the background: to the first waiter, else idle. False when closed. */
-  boolean addOpened(PooledConnection connection) {
+  /** An item opened in the background: to the first waiter, else idle. False when closed. */
+  boolean addOpened(T item) {
     lock.lock();
     try {
       opening--;
@@ -145,9 +146,9 @@ final class Lender {
       Waiter waiter = waiters.pollFirst();
       if (waiter != null) {
         lent++;
-        waiter.hand(connection);
+        waiter.hand(item);
       } else {
-        idle.addLast(connection);
+        idle.addLast(item);
       }
       return true;
     } finally {
@@ -169,19 +170,19 @@ final class Lender {
    * Takes out of circulation the idle connections that {@code selected} picks, oldest first, while
    * more than {@code keepIdle} stay idle: they count as lent until given back or discarded.
    */
-  List<PooledConnection> reserveIdleWhere(Predicate<PooledConnection> selected, int keepIdle) {
+  List<T> reserveIdleWhere(Predicate<T> selected, int keepIdle) {
     lock.lock();
     try {
-      List<PooledConnection> reserved = null;
-      for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext() && idle.size() > keepIdle; ) {
-        PooledConnection connection = it.next();
-        if (selected.test(connection)) {
+      List<T> reserved = null;
+      for (Iterator<T> it = idle.iterator(); it.hasNext() && idle.size() > keepIdle; ) {
+        T item = it.next();
+        if (selected.test(item)) {
           it.remove();
           lent++;
           if (reserved == null) {
             reserved = new ArrayList<>();
           }
-          reserved.add(connection);
+          reserved.add(item);
         }
       }
       return reserved == null ? List.of() : reserved;
@@ -191,12 +192,12 @@ final class Lender {
   }
 
   /** The earliest value of {@code dueTime} over idle connections, or {@code Long.MAX_VALUE}. */
-  long earliestIdle(ToLongFunction<PooledConnection> dueTime) {
+  long earliestIdle(ToLongFunction<T> dueTime) {
     lock.lock();
     try {
       long earliest = Long.MAX_VALUE;
-      for (PooledConnection connection : idle) {
-        earliest = Math.min(earliest, dueTime.applyAsLong(connection));
+      for (T item : idle) {
+        earliest = Math.min(earliest, dueTime.applyAsLong(item));
       }
       return earliest;
     } finally {
@@ -217,11 +218,11 @@ final class Lender {
   }
 
   /** Closes the lender: returns the idle connections (to close) and fails every waiter. */
-  List<PooledConnection> close(RuntimeException cause) {
+  List<T> close(RuntimeException cause) {
     lock.lock();
     try {
       closed = true;
-      List<PooledConnection> drained = new ArrayList<>(idle);
+      List<T> drained = new ArrayList<>(idle);
       idle.clear();
       for (Waiter waiter; (waiter = waiters.pollFirst()) != null; ) {
         waiter.fail(cause);

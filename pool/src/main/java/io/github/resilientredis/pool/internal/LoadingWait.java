@@ -10,17 +10,19 @@ final class LoadingWait {
   private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
+  private final Ticker ticker;
   private final long deadlineNanos;
   private long pauseNanos = FIRST_PAUSE_NANOS;
 
-  LoadingWait(long budgetNanos) {
-    this.deadlineNanos = System.nanoTime() + budgetNanos;
+  LoadingWait(long budgetNanos, Ticker ticker) {
+    this.ticker = ticker;
+    this.deadlineNanos = ticker.nanoTime() + budgetNanos;
   }
 
   /** Sleeps before the next try; false (without sleeping) when the next try would be too late. */
   boolean pause() {
     long sleep = pauseNanos / 2 + ThreadLocalRandom.current().nextLong(pauseNanos / 2 + 1);
-    if (System.nanoTime() + sleep - deadlineNanos > 0) {
+    if (ticker.nanoTime() + sleep - deadlineNanos > 0) {
       return false;
     }
     LockSupport.parkNanos(sleep);

@@ -8,25 +8,27 @@ import redis.clients.jedis.providers.ConnectionProvider;
 
 /**
  * Plugs the pool into Jedis 8's {@code RedisClient}: single commands go through
- * {@link PoolCore#execute} (with its safe retry); pipelines and transactions take a connection from
- * {@link #getConnection()} and give it back by closing it.
+ * {@link CommandRunner#execute} (with its safe retry); pipelines and transactions take a connection
+ * from {@link #getConnection()} and give it back by closing it.
  */
 final class PoolCommandExecutor implements CommandExecutor, ConnectionProvider {
 
-  private final PoolCore core;
+  private final CommandRunner commands;
+  private final ConnectionSource pool;
 
-  PoolCommandExecutor(PoolCore core) {
-    this.core = core;
+  PoolCommandExecutor(CommandRunner commands, ConnectionSource pool) {
+    this.commands = commands;
+    this.pool = pool;
   }
 
   @Override
   public <T> T executeCommand(CommandObject<T> commandObject) {
-    return core.execute(commandObject);
+    return commands.execute(commandObject);
   }
 
   @Override
   public Connection getConnection() {
-    PooledConnection connection = core.borrow();
+    PooledConnection connection = pool.borrow(false);
     connection.returnOnClose(true);
     return connection;
   }

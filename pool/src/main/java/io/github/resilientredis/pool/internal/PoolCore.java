@@ -1,6 +1,5 @@
 package io.github.resilientredis.pool.internal;
 
-import io.github.resilientredis.pool.ConnectionCallback;
 import io.github.resilientredis.pool.PoolListener;
 import io.github.resilientredis.pool.PoolListener.CloseReason;
 import io.github.resilientredis.pool.PoolStats;
@@ -9,7 +8,6 @@ import io.github.resilientredis.pool.RedisPoolException;
 import io.github.resilientredis.pool.RedisPoolException.Reason;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
@@ -20,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * back, replaces broken ones, keeps idle ones alive and retires old ones. {@code RedisPool} is its
  * public face.
  *
- * <p>Threads: borrowers call {@link #borrow()} and {@link #release}; one housekeeper thread runs
+ * <p>Threads: borrowers call {@link #borrow} and {@link #release} (through {@link CommandRunner},
+ * which callers hold); one housekeeper thread runs
  * {@link #housekeep(long)} (heartbeats, retirement, leak reports, refills) and one connector thread
  * opens connections in the background, so a slow connect never delays a heartbeat.
  */
-public final class PoolCore implements ConnectionOwner {
+public final class PoolCore implements ConnectionSource, ConnectionOwner {
 
   private static final Logger log = LoggerFactory.getLogger(PoolCore.class);
   private static final long MAX_HOUSEKEEPING_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -33,7 +32,7 @@ public final class PoolCore implements ConnectionOwner {
   private final RedisPoolConfig config;
   private final String name;
   private final Ticker ticker;
-  private final Lender lender;
+  private final Lender<PooledConnection> lender;
   private final ConnectionFactory factory;
   private final ServerHealth health;
   private final HeartbeatSchedule heartbeat;
@@ -67,7 +66,7 @@ public final class PoolCore implements ConnectionOwner {
     this.config = config;
     this.name = config.name();
     this.ticker = ticker;
-    this.lender = new Lender(config.maxTotal());
+    this.lender = new Lender<>(config.maxTotal());
     this.factory = new ConnectionFactory(config, this);
     this.health = new ServerHealth(name, config.serverUri(),
         config.reconnectBackoffMin().toNanos(), config.reconnectBackoffMax().toNanos());
@@ -77,13 +76,13 @@ public final class PoolCore implements ConnectionOwner {
         config.pingOnBorrowAfter().toNanos());
     this.listener = new SafeListener(name, config.listener());
     this.commands = new CommandRunner(this, name, config.retrySafeCommands(),
-        config.borrowTimeout().toNanos());
+        config.borrowTimeout().toNanos(), ticker);
     this.borrowTimeoutNanos = config.borrowTimeout().toNanos();
     this.idleTimeoutNanos = config.idleTimeout().toNanos();
     long leakThresholdNanos = config.leakDetectionThreshold().toNanos();
     this.leaks = leakThresholdNanos > 0 ? new LeakDetector(name, leakThresholdNanos) : null;
     this.needsReturnTime = leaks != null || config.listener() != PoolListener.NONE;
-    PoolCommandExecutor executor = new PoolCommandExecutor(this);
+    PoolCommandExecutor executor = new PoolCommandExecutor(commands, this);
     this.client = RedisClient.builder()
         .clientConfig(factory.jedisConfig())
         .connectionProvider(executor)
@@ -118,31 +117,21 @@ public final class PoolCore implements ConnectionOwner {
     return client;
   }
 
-  public Object call(byte[]... commandAndArguments) {
-    return commands.call(commandAndArguments);
-  }
-
-  public <T> T withConnection(ConnectionCallback<T> callback) {
-    return commands.withConnection(callback);
-  }
-
-  <T> T execute(CommandObject<T> command) {
-    return commands.execute(command);
+  /** Runs commands on this pool's connections: what {@code RedisPool} calls. */
+  public CommandRunner commands() {
+    return commands;
   }
 
   // ---- lending ----
 
-  /** Lends a live connection, or throws {@link RedisPoolException}. */
-  PooledConnection borrow() {
-    return borrow(false);
-  }
-
   /**
-   * Lends a connection; with {@code verify}, one proven alive by a PING (or freshly opened), as a
-   * retry after a transport error needs: the event that broke one connection (a kill, a restart)
-   * has often broken the others too, and their FIN may not have arrived yet.
+   * Lends a connection, or throws {@link RedisPoolException}; with {@code verify}, one proven alive
+   * by a PING (or freshly opened), as a retry after a transport error needs: the event that broke
+   * one connection (a kill, a restart) has often broken the others too, and their FIN may not have
+   * arrived yet.
    */
-  PooledConnection borrow(boolean verify) {
+  @Override
+  public PooledConnection borrow(boolean verify) {
     long waitStart = 0;
     for (int attempt = 0; ; attempt++) {
       Grant grant = lender.acquire();
@@ -252,7 +241,8 @@ public final class PoolCore implements ConnectionOwner {
    * Takes a connection back. A broken one is closed and replaced in the background; one that is
    * retired or evicted is closed; the others go to the next waiter or the idle queue.
    */
-  void release(PooledConnection connection, boolean healthy) {
+  @Override
+  public void release(PooledConnection connection, boolean healthy) {
     connection.returnOnClose(false);
     // Reading the clock costs 30-40 ns on some VMs, as much as the rest of a return. Without a
     // listener or leak detection to tell the hold time to, the time it was lent will do: idle

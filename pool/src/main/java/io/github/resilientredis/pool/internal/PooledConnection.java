@@ -17,7 +17,7 @@ import redis.clients.jedis.util.RedisInputStream;
  */
 public final class PooledConnection extends Connection implements Grant {
 
-  private final ChannelSocketFactory socket;
+  private final ChannelSocketFactory socketFactory;
   private final ConnectionOwner owner;
   private final long createdNanos;
   /** When maxLifetime retires it; compared by subtraction, as nanoTime values must be. */
@@ -39,10 +39,11 @@ public final class PooledConnection extends Connection implements Grant {
   /** Set while lent through Jedis's ConnectionProvider: then close() means "give it back". */
   private boolean returnOnClose;
 
-  PooledConnection(ChannelSocketFactory socket, JedisClientConfig config, ConnectionOwner owner,
-      long nowNanos, long heartbeatDelayNanos, long lifetimeNanos, int generation) {
-    super(socket, config); // connects, authenticates, selects the database
-    this.socket = socket;
+  PooledConnection(ChannelSocketFactory socketFactory, JedisClientConfig config,
+      ConnectionOwner owner, long nowNanos, long heartbeatDelayNanos, long lifetimeNanos,
+      int generation) {
+    super(socketFactory, config); // connects, authenticates, selects the database
+    this.socketFactory = socketFactory;
     this.owner = owner;
     this.createdNanos = nowNanos;
     this.retires = lifetimeNanos > 0;
@@ -102,7 +103,7 @@ public final class PooledConnection extends Connection implements Grant {
 
   /** Cheap liveness check with no round trip: see {@link ChannelSocketFactory#peekAlive()}. */
   boolean peekAlive() {
-    return !isBroken() && socket.peekAlive();
+    return !isBroken() && socketFactory.peekAlive();
   }
 
   /**
@@ -110,7 +111,7 @@ public final class PooledConnection extends Connection implements Grant {
    * socket five questions, one of them under the channel's lock: this runs on every return.
    */
   boolean isUsable() {
-    return !isBroken() && socket.isOpen();
+    return !isBroken() && socketFactory.isOpen();
   }
 
   long lastUsedNanos() {
@@ -210,6 +211,6 @@ public final class PooledConnection extends Connection implements Grant {
 
   @Override
   public String toString() {
-    return "PooledConnection{" + socket + "}";
+    return "PooledConnection{" + socketFactory + "}";
   }
 }
