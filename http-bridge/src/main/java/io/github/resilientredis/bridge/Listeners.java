@@ -23,7 +23,13 @@ final class Listeners {
     if (tls == null) {
       return provider.createHttpServer(address, backlog);
     }
-    HttpsServer server = provider.createHttpsServer(address, backlog);
+    HttpsServer server;
+    try {
+      server = provider.createHttpsServer(address, backlog);
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalArgumentException("tls-cert cannot be served by the HTTP server "
+          + provider.getClass().getName() + ", which has no HTTPS: '" + e.getMessage() + "'", e);
+    }
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     return server;
   }

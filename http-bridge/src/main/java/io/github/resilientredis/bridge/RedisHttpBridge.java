@@ -73,14 +73,21 @@ public final class RedisHttpBridge implements AutoCloseable {
       server = Listeners.create(HttpServerProvider.provider(),
           new InetSocketAddress(config.host, config.port), BACKLOG, config.tls);
     } catch (IOException e) {
-      executor.shutdownNow();
-      users.close();
+      closeAfterFailedStart();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
           + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAfterFailedStart(); // e.g. a server implementation without HTTPS: names tls-cert
+      throw e;
     }
     server.createContext("/", router);
     server.setExecutor(executor);
     server.start();
+  }
+
+  private void closeAfterFailedStart() {
+    executor.shutdownNow();
+    users.close();
   }
 
   /** Settings for a new bridge; every one has a default. */
