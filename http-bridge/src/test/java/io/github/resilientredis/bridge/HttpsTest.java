@@ -14,6 +14,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,21 @@ class HttpsTest {
       URI http = URI.create(bridge.url().replace("https://", "http://") + "/health");
       assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(http)
           .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString()));
+    }
+  }
+
+  /** The container image's HEALTHCHECK probes the scheme the bridge serves, from its environment. */
+  @Test
+  void theImageHealthCheckProbesHttpsWhenTheBridgeServesIt() throws Exception {
+    try (RedisHttpBridge https = RedisHttpBridge.builder().redis(deadRedis).port(0)
+        .tls(ec.chain(), ec.key()).start();
+        RedisHttpBridge http = RedisHttpBridge.builder().redis(deadRedis).port(0).start()) {
+      assertEquals(0, HealthCheck.probe(Map.of("BRIDGE_PORT", String.valueOf(https.port()),
+          "BRIDGE_TLS_CERT", ec.chain().toString())));
+      assertEquals(0, HealthCheck.probe(Map.of("BRIDGE_PORT", String.valueOf(http.port()))));
+      // Plain HTTP to the HTTPS port is no health.
+      assertThrows(IOException.class, () -> HealthCheck.probe(Map.of("BRIDGE_PORT",
+          String.valueOf(https.port()))));
     }
   }
 
