@@ -45,11 +45,12 @@ final class StartupAclCheck {
         checkPassword(user);
       }
     }
+    boolean listsAllowScripts = SCRIPT_COMMANDS.stream()
+        .anyMatch(name -> lists.listsAllow(Command.of(name, "x", "0")));
     List<RedisUser> scripting = new ArrayList<>();
     for (Access access : users.serving()) {
-      boolean scripts = SCRIPT_COMMANDS.stream()
-          .anyMatch(name -> lists.listsAllow(Command.of(name, "x", "0")));
-      if (scripts && !access.readOnly && !scripting.contains(access.user)) {
+      // a read-only token runs scripts only as *_RO, where Redis refuses every write
+      if (listsAllowScripts && !access.readOnly && !scripting.contains(access.user)) {
         scripting.add(access.user);
       }
     }
