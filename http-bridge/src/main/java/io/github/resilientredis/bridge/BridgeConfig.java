@@ -77,6 +77,8 @@ final class BridgeConfig {
   final Set<String> allowDangerous;
   final boolean allowAllDangerous;
   final Duration shutdownGrace;
+  final String httpServer;
+  final HttpServerChoice.Threads threads;
   /** Null: plain HTTP. */
   final SSLContext tls;
 
@@ -134,6 +136,8 @@ final class BridgeConfig {
         && (d.strip().equalsIgnoreCase("all") || d.strip().equals("*")));
     this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
     this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
+    this.httpServer = requireText("http-server", s.httpServer);
+    this.threads = HttpServerChoice.threads(s.threads);
     requireTokenBeyondLoopback(host, tokens);
     this.tls = PemTls.load(s.tlsCert, s.tlsKey);
     if (tls == null && !isLoopback(host)) {
@@ -287,6 +291,8 @@ final class BridgeConfig {
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    String httpServer = HttpServerChoice.AUTO;
+    String threads = "auto";
     Path tlsCert;
     Path tlsKey;
   }

@@ -38,6 +38,16 @@ final class HttpCall {
     this.exchange = exchange;
   }
 
+  /**
+   * Gives this request's turn among {@code max-concurrent} back before it ends: for a request that
+   * will wait a long time for Redis's news (a stream, a long poll). Harmless when there is none.
+   */
+  void releaseSlot() {
+    if (exchange.getAttribute(ConcurrencyGate.SLOT_ATTRIBUTE) instanceof ConcurrencyGate.Slot s) {
+      s.release();
+    }
+  }
+
   String method() {
     return exchange.getRequestMethod();
   }
@@ -105,6 +115,11 @@ final class HttpCall {
       return;
     }
     bodyRead = true;
+    if ("CONNECT".equalsIgnoreCase(method())) {
+      // Some servers (robaho's) hand a CONNECT's raw connection over as its body: never read it.
+      setHeader("Connection", "close");
+      return;
+    }
     String declared = header("Content-Length");
     boolean chunked = header("Transfer-Encoding") != null;
     if (declared == null && !chunked) {
@@ -200,9 +215,15 @@ final class HttpCall {
       setHeader("Content-Type", contentType);
     }
     exchange.sendResponseHeaders(code, length == 0 ? -1 : length);
-    if (length > 0) {
+    boolean closing = "close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"));
+    if (length > 0 || closing) {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body, 0, length);
+        if (closing) {
+          // Out before the exchange ends: robaho's server first drains the unread request body
+          // (up to 64 KiB), which a client that sent less than it declared never provides.
+          out.flush();
+        }
       }
     }
   }

@@ -2,7 +2,9 @@ package io.github.resilientredis.bridge;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,12 +15,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
+  /**
+   * robaho's server logs through java.util.logging, INFO by default ("using ... as executor"):
+   * its warnings are enough for the jar. Held here because JUL keeps its loggers weakly.
+   */
+  private static final java.util.logging.Logger ROBAHO_LOG =
+      java.util.logging.Logger.getLogger("robaho.net.httpserver");
+
+  /** Whether {@link #run} started a bridge (not just printed the help). */
+  private static volatile boolean serving;
+
   private Main() {}
 
   public static void main(String[] args) {
     int code = run(args, System.getenv(), System.out, System.err);
     if (code != 0) {
       System.exit(code);
+    }
+    if (!serving) {
+      return; // --help
+    }
+    // Serve until the JVM is told to stop (the shutdown hook closes the bridge): some HTTP servers
+    // run only on the executor's threads, which are daemon threads, and would not keep it alive.
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -48,25 +70,34 @@ public final class Main {
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "bridge-shutdown"));
+    serving = true;
     log.info("redis-http-bridge {}{}", version(), bridge.describe());
     return 0;
   }
 
   /**
-   * JVM-wide settings of the JDK's HTTP server, set here where the server is launched and before
-   * its classes load (they read them once): TCP_NODELAY (without it each reply can wait ~40 ms for
-   * a delayed ACK), the idle time after which keep-alive connections are closed, and the time a
-   * client has to send its request (a slow one would hold a worker thread).
+   * JVM-wide settings of the JDK's HTTP server and of robaho's (same names under their own
+   * prefixes), set here where the server is launched and before their classes load (they read
+   * them once): TCP_NODELAY (without it each reply can wait ~40 ms for a delayed ACK), the idle
+   * time after which keep-alive connections are closed, and the time a client has to send its
+   * request (on the built-in server a slow one holds a worker thread meanwhile).
    */
   private static void configureJvm(Options.Parsed parsed) {
-    setUnlessGiven("sun.net.httpserver.nodelay", "true");
     long idleSeconds = Math.max(1, (parsed.keepAliveIdle.toMillis() + 999) / 1000);
-    setUnlessGiven("sun.net.httpserver.idleInterval", Long.toString(idleSeconds));
-    // The idle check runs every clockTick ms (default 10 s): keep it well under the idle time.
-    setUnlessGiven("sun.net.httpserver.clockTick",
-        Long.toString(Math.min(10_000, Math.max(100, idleSeconds * 1000 / 4))));
     long readSeconds = Math.max(1, (parsed.requestReadTimeout.toMillis() + 999) / 1000);
-    setUnlessGiven("sun.net.httpserver.maxReqTime", Long.toString(readSeconds));
+    for (String prefix : List.of("sun.net.httpserver.", "robaho.net.httpserver.")) {
+      setUnlessGiven(prefix + "nodelay", "true");
+      setUnlessGiven(prefix + "idleInterval", Long.toString(idleSeconds));
+      // The idle check runs every clockTick ms (default 10 s): keep it well under the idle time,
+      // and for robaho's server, whose same check enforces maxReqTime, under the read time too.
+      long tick = Math.min(idleSeconds, prefix.startsWith("robaho") ? readSeconds : idleSeconds);
+      setUnlessGiven(prefix + "clockTick",
+          Long.toString(Math.min(10_000, Math.max(100, tick * 1000 / 4))));
+      setUnlessGiven(prefix + "maxReqTime", Long.toString(readSeconds));
+    }
+    if (ROBAHO_LOG.getLevel() == null) {
+      ROBAHO_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
     setUnlessGiven("org.slf4j.simpleLogger.defaultLogLevel", parsed.logLevel);
     setUnlessGiven("org.slf4j.simpleLogger.showDateTime", "true");
     setUnlessGiven("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

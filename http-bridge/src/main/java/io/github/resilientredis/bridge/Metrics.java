@@ -151,7 +151,8 @@ final class Metrics {
     gauge(out, "bridge_requests_in_flight", "Requests being handled now.", inFlight);
     gauge(out, "bridge_subscribers", "Open subscription streams.", subscribers.get());
     counter(out, "bridge_rejected_connections_total",
-        "Connections closed unanswered because max-concurrent and max-queued were full.",
+        "Requests refused (503, or the connection closed unanswered on the JDK's server on"
+            + " platform threads) because max-concurrent and max-queued were full.",
         rejectedConnections.sum());
     counter(out, "bridge_blocking_refused_total",
         "Blocking commands refused because max-blocking were already waiting.",

@@ -131,6 +131,12 @@ final class Options {
       opt("request-read-timeout", "BRIDGE_REQUEST_READ_TIMEOUT", "30s",
           "longest time to receive a request's headers and body; then the connection is closed",
           (p, f, v) -> p.requestReadTimeout = duration(f, v)),
+      opt("http-server", "BRIDGE_HTTP_SERVER", HttpServerChoice.AUTO,
+          "HTTP server: auto (robaho's on Java 21+, else the JDK's), jdk, robaho, jetty or an"
+              + " HttpServerProvider class name", (p, f, v) -> p.builder.httpServer(v)),
+      opt("threads", "BRIDGE_THREADS", "auto",
+          "request threads: auto (virtual on Java 21+), virtual or platform",
+          (p, f, v) -> p.builder.threads(v)),
       opt("shutdown-grace", "BRIDGE_SHUTDOWN_GRACE", "10s",
           "on SIGTERM, how long requests in flight may finish",
           (p, f, v) -> p.builder.shutdownGrace(duration(f, v))),

@@ -1,7 +1,6 @@
 package io.github.resilientredis.bridge;
 
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.github.resilientredis.pool.RedisPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The JDK's HTTP server answers slowly (Nagle's algorithm against delayed ACKs, about 40 ms a
- * reply) unless the JVM runs with {@code -Dsun.net.httpserver.nodelay=true}; {@link Main} sets it,
- * a program embedding the bridge has to set it itself before its first HTTP server starts.
+ * <p>The JDK's HTTP server and robaho's answer slowly (Nagle's algorithm against delayed ACKs,
+ * about 40 ms a reply) unless TCP_NODELAY is on; the bridge sets their properties
+ * ({@code sun.net.httpserver.nodelay}, {@code robaho.net.httpserver.nodelay}) unless given, which
+ * works when no other server of the same kind started earlier in the JVM.
  */
 public final class RedisHttpBridge implements AutoCloseable {
 
@@ -48,17 +49,16 @@ public final class RedisHttpBridge implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   /** The Redis users requests run as, each with its own pool and subscriptions. */
   private final RedisUsers users;
-  private final ThreadPoolExecutor executor;
+  private final HttpServerChoice serverChoice;
+  private final ExecutorService executor;
   private final HttpServer server;
   private final InFlight inFlight = new InFlight();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisHttpBridge(BridgeConfig config) {
     this.config = config;
-    if (!Boolean.getBoolean("sun.net.httpserver.nodelay")) {
-      log.warn("sun.net.httpserver.nodelay is not true: every reply may wait about 40 ms (Nagle's"
-          + " algorithm); run the JVM with -Dsun.net.httpserver.nodelay=true");
-    }
+    this.serverChoice = HttpServerChoice.resolve(config.httpServer, config.threads.name());
+    HttpServerChoice.disableNagle(serverChoice, log);
     CommandPolicy policy = CommandPolicy.from(config);
     this.users = new RedisUsers(config, policy, metrics);
     try {
@@ -67,11 +67,14 @@ public final class RedisHttpBridge implements AutoCloseable {
       users.close();
       throw e;
     }
-    this.executor = executor(config, metrics);
+    this.executor = serverChoice.boundedPool() ? executor(config, metrics)
+        : serverChoice.threadPerTaskExecutor();
     Router router = new Router(config, users, metrics, inFlight);
     try {
-      server = Listeners.create(HttpServerProvider.provider(),
-          new InetSocketAddress(config.host, config.port), BACKLOG, config.tls);
+      server = serverChoice.start(new InetSocketAddress(config.host, config.port), BACKLOG,
+          serverChoice.boundedPool() ? router
+              : new ConcurrencyGate(router, config.maxConcurrent, config.maxQueued, metrics),
+          executor, config.tls);
     } catch (IOException e) {
       closeAfterFailedStart();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
@@ -80,9 +83,6 @@ public final class RedisHttpBridge implements AutoCloseable {
       closeAfterFailedStart(); // e.g. a server implementation without HTTPS: names tls-cert
       throw e;
     }
-    server.createContext("/", router);
-    server.setExecutor(executor);
-    server.start();
   }
 
   private void closeAfterFailedStart() {
@@ -108,7 +108,8 @@ public final class RedisHttpBridge implements AutoCloseable {
 
   /** One line for the log: where it listens and which Redis it serves, without credentials. */
   public String describe() {
-    return "listening on " + url() + " for " + config.redisDisplay + " (" + config.summary() + ")";
+    return "listening on " + url() + " for " + config.redisDisplay + " (" + config.summary()
+        + "); HTTP server: " + serverChoice.describe(config.maxConcurrent);
   }
 
   /**
@@ -334,6 +335,22 @@ public final class RedisHttpBridge implements AutoCloseable {
     /** How long {@link #close()} waits for requests in flight; default 10 s. */
     public Builder shutdownGrace(Duration grace) {
       s.shutdownGrace = grace;
+      return this;
+    }
+
+    /**
+     * The implementation of {@code com.sun.net.httpserver} that serves: {@code auto} (the
+     * default: robaho's httpserver on Java 21+, else the JDK's), {@code jdk}, {@code robaho},
+     * {@code jetty} or an {@code HttpServerProvider} class name on the class path.
+     */
+    public Builder httpServer(String server) {
+      s.httpServer = server;
+      return this;
+    }
+
+    /** {@code auto} (the default: virtual threads on Java 21+), {@code virtual} or {@code platform}. */
+    public Builder threads(String threads) {
+      s.threads = threads;
       return this;
     }
 

@@ -59,12 +59,44 @@ final class FuzzCases {
               + RawHttp.shown(body == null ? new byte[0] : body, 300);
     }
 
+    /**
+     * A header whose name is not an HTTP token (a bare LF, a control, space or non-ASCII byte in
+     * it): robaho's parser closes the connection without a reply (RFC 9110 5.5 lets a recipient
+     * reject such a message); the JDK's answers 400.
+     */
+    boolean hasBadHeaderName() {
+      if (raw == null) {
+        return false;
+      }
+      String text = new String(raw, StandardCharsets.ISO_8859_1);
+      int start = text.indexOf("\r\n");
+      int end = text.indexOf("\r\n\r\n");
+      if (start < 0 || end <= start) {
+        return false;
+      }
+      for (String line : text.substring(start + 2, end).split("\r\n", -1)) {
+        if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+          continue;
+        }
+        int colon = line.indexOf(':');
+        String name = colon < 0 ? line : line.substring(0, colon);
+        if (name.isEmpty() || !name.chars().allMatch(FuzzCases::isTokenChar)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** A CONNECT request: the JDK's parser may close it without a reply. */
     boolean isConnect() {
       return "CONNECT".equals(method) || raw != null
           && new String(raw, StandardCharsets.ISO_8859_1).startsWith("CONNECT ")
           || path != null && path.startsWith("CONNECT ");
     }
+  }
+
+  private static boolean isTokenChar(int c) {
+    return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
   }
 
   /**

@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.DefaultJedisSocketFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -17,9 +18,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * for the cost of one read system call and no round trip (go-redis does the same with
  * {@code recv(MSG_PEEK|MSG_DONTWAIT)}).
  *
- * <p>One instance per connection: it remembers the socket it opened.
+ * <p>One instance per connection: it remembers the socket it opened. It extends Jedis's default
+ * factory only so that {@code Connection.getHostAndPort()}, which casts to it (Jedis's cluster
+ * executor calls it on every command), names the server; its own socket code is never used.
  */
-final class ChannelSocketFactory implements JedisSocketFactory {
+final class ChannelSocketFactory extends DefaultJedisSocketFactory {
 
   private final String host;
   private final int port;
@@ -31,6 +34,7 @@ final class ChannelSocketFactory implements JedisSocketFactory {
 
   ChannelSocketFactory(String host, int port, int connectTimeoutMillis, int readTimeoutMillis,
       boolean ssl) {
+    super(new HostAndPort(host, port));
     this.host = host;
     this.port = port;
     this.connectTimeoutMillis = connectTimeoutMillis;

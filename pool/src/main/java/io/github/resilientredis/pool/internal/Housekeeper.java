@@ -1,11 +1,9 @@
 package io.github.resilientredis.pool.internal;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs {@link PoolCore#housekeep(long)} on its own thread, each round scheduled when the previous
  * one says the next is due (OkHttp's cleanup does the same), and opens connections on a second
- * thread so that a slow connect never delays a heartbeat.
+ * thread so that a slow connect never delays a heartbeat. The threads are its own, or shared with
+ * other pools ({@link HousekeepingThreads}); shared ones outlive this housekeeper.
  */
 final class Housekeeper {
 
@@ -25,15 +24,20 @@ final class Housekeeper {
   private final Ticker ticker;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService connector;
+  /** Null when the threads are this pool's own, to stop with it. */
+  private final HousekeepingThreads owned;
   /** Only touched on the scheduler thread. */
   private ScheduledFuture<?> nextRound;
 
-  Housekeeper(String poolName, PoolCore core, Ticker ticker) {
+  /** With {@code shared} null, the pool gets two threads of its own. */
+  Housekeeper(String poolName, PoolCore core, Ticker ticker, HousekeepingThreads shared) {
     this.poolName = poolName;
     this.core = core;
     this.ticker = ticker;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon(poolName + "-housekeeper"));
-    this.connector = Executors.newSingleThreadExecutor(daemon(poolName + "-connector"));
+    this.owned = shared == null ? new HousekeepingThreads(poolName, 1) : null;
+    HousekeepingThreads threads = shared == null ? owned : shared;
+    this.scheduler = threads.scheduler();
+    this.connector = threads.connector();
   }
 
   void start() {
@@ -78,16 +82,12 @@ final class Housekeeper {
     }
   }
 
+  /** Stops own threads; on shared ones the next round finds the pool closed and ends there. */
   void stop() {
-    scheduler.shutdownNow();
-    connector.shutdownNow();
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
+    if (owned != null) {
+      owned.shutdown();
+    } else {
+      wakeUp();
+    }
   }
 }

@@ -58,11 +58,21 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
   private long lastStatsLogNanos;
 
   public PoolCore(RedisPoolConfig config) {
-    this(config, Ticker.SYSTEM, true);
+    this(config, Ticker.SYSTEM, true, null);
+  }
+
+  /** A pool whose background work runs on threads shared with other pools (a cluster's nodes). */
+  public PoolCore(RedisPoolConfig config, HousekeepingThreads sharedThreads) {
+    this(config, Ticker.SYSTEM, true, sharedThreads);
   }
 
   /** With {@code startThreads} false nothing runs in the background: tests call {@link #housekeep}. */
   PoolCore(RedisPoolConfig config, Ticker ticker, boolean startThreads) {
+    this(config, ticker, startThreads, null);
+  }
+
+  private PoolCore(RedisPoolConfig config, Ticker ticker, boolean startThreads,
+      HousekeepingThreads sharedThreads) {
     this.config = config;
     this.name = config.name();
     this.ticker = ticker;
@@ -88,7 +98,7 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
         .connectionProvider(executor)
         .commandExecutor(executor)
         .build();
-    this.housekeeper = startThreads ? new Housekeeper(name, this, ticker) : null;
+    this.housekeeper = startThreads ? new Housekeeper(name, this, ticker, sharedThreads) : null;
     this.mbean = config.registerMbeans() ? PoolMBean.register(this) : null;
     warmUp();
   }

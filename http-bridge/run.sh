@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the bridge jar on the newest Java 21+ this machine has: the fast path (robaho's HTTP server
+# on virtual threads). Without one it runs on `java` (Java 17+: the JDK's built-in HTTP server on
+# platform threads) and says so. Raises the open-files limit to the hard limit first: every HTTP
+# connection, idle or not, is a file descriptor.
+#
+#   http-bridge/run.sh [bridge options]      (see --help)
+#   BRIDGE_JAVA=/path/to/bin/java http-bridge/run.sh ...   to choose the java yourself
+#
+# Build the jar first: ./mvnw -q -B -DskipTests package -pl http-bridge -am
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jar=$here/target/redis-http-bridge.jar
+[[ -f $jar ]] || { echo "run.sh: $jar not found; build it: ./mvnw -q -B -DskipTests package -pl http-bridge -am" >&2; exit 2; }
+
+feature() { # java binary -> its major version from <java.home>/release, 0 when unknown
+  local home
+  home=$(dirname "$(dirname "$(readlink -f "$1")")")
+  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 | grep . || echo 0
+}
+
+java_bin=${BRIDGE_JAVA:-}
+if [[ -z $java_bin ]]; then
+  best=0
+  for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+    [[ -n $candidate && -x $candidate ]] || continue
+    f=$(feature "$candidate")
+    if ((f > best)); then best=$f java_bin=$candidate; fi
+  done
+  [[ -n $java_bin ]] || { echo "run.sh: no java found; install Java 17+ (apt-get install -y openjdk-17-jre-headless)" >&2; exit 2; }
+  if ((best >= 21)); then
+    echo "run.sh: Java $best ($java_bin): the fast path" >&2
+  else
+    echo "run.sh: no Java 21+ found, running on Java $best ($java_bin): the JDK's built-in HTTP server, slower under load (README, \"Which HTTP server\")" >&2
+  fi
+fi
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+exec "$java_bin" ${BRIDGE_JAVA_OPTS:-} -jar "$jar" "$@"

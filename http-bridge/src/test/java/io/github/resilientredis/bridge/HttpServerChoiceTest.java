@@ -1,0 +1,92 @@
+package io.github.resilientredis.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.resilientredis.bridge.HttpServerChoice.Threads;
+import org.junit.jupiter.api.Test;
+
+/** The choice of HTTP server and threads on the JDK that runs the tests, and on an older one. */
+class HttpServerChoiceTest {
+
+  private static final int JAVA = Runtime.version().feature();
+
+  @Test
+  void autoOnJava17IsTheBuiltInServerOnPlatformThreadsAndSaysWhy() {
+    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, 17);
+    assertTrue(choice.builtIn);
+    assertFalse(choice.virtualThreads);
+    assertTrue(choice.boundedPool());
+    String line = choice.describe(32);
+    assertTrue(line.startsWith("the JDK's built-in HTTP server on 32 platform threads, Java "),
+        line);
+    assertTrue(line.contains("needs Java 21+"), line);
+  }
+
+  @Test
+  void autoOnJava21OrNewerIsRobahosServerOnVirtualThreads() {
+    assumeTrue(JAVA >= 21, "needs Java 21+ to load robaho's classes");
+    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, JAVA);
+    assertFalse(choice.builtIn);
+    assertTrue(choice.virtualThreads);
+    assertFalse(choice.boundedPool());
+    assertNull(choice.fallback);
+    assertEquals(HttpServerChoice.ROBAHO_PROVIDER, choice.provider.getClass().getName());
+    assertTrue(choice.describe(32).startsWith("robaho's httpserver on virtual threads, Java "));
+  }
+
+  @Test
+  void robahoOnJava17FailsNamingTheSettingInsteadOfCrashing() {
+    assumeTrue(JAVA < 21, "robaho's classes load on Java 21+");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.resolve("robaho", Threads.AUTO, JAVA));
+    assertTrue(e.getMessage().startsWith("http-server cannot load "
+        + HttpServerChoice.ROBAHO_PROVIDER + " (its classes need a newer Java than 17"),
+        e.getMessage());
+  }
+
+  @Test
+  void virtualThreadsBeforeJava21AreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.resolve("jdk", Threads.VIRTUAL, 17));
+    assertEquals("threads virtual needs Java 21 or newer, this is Java 17: virtual",
+        e.getMessage());
+  }
+
+  @Test
+  void builtInOnPlatformThreadsIsABoundedPoolOnAnyJava() {
+    HttpServerChoice choice = HttpServerChoice.resolve("jdk", Threads.PLATFORM, JAVA);
+    assertTrue(choice.builtIn);
+    assertTrue(choice.boundedPool());
+    assertNull(choice.fallback);
+  }
+
+  @Test
+  void unknownProviderClassNamesTheSettingAndTheValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.resolve("com.example.NoSuchProvider", Threads.AUTO, JAVA));
+    assertTrue(e.getMessage().startsWith("http-server cannot load com.example.NoSuchProvider"));
+    assertTrue(e.getMessage().endsWith(": com.example.NoSuchProvider"));
+  }
+
+  @Test
+  void aClassThatIsNoProviderIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.resolve("java.lang.String", Threads.AUTO, JAVA));
+    assertTrue(e.getMessage().startsWith("http-server cannot load java.lang.String"),
+        e.getMessage());
+  }
+
+  @Test
+  void threadsSettingIsValidated() {
+    assertEquals(Threads.AUTO, HttpServerChoice.threads(null));
+    assertEquals(Threads.VIRTUAL, HttpServerChoice.threads(" Virtual "));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.threads("fast"));
+    assertEquals("threads must be auto, virtual or platform: fast", e.getMessage());
+  }
+}

@@ -1,0 +1,229 @@
+package io.github.resilientredis.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+
+/**
+ * A real Redis Cluster of redis-server processes on free loopback ports: {@code primaries}
+ * primaries with one replica each, made by {@code redis-cli --cluster create}. Every process is
+ * stopped by the pid in its pidfile; nothing else is touched.
+ */
+public final class RedisClusterProcesses implements AutoCloseable {
+
+  /** {@code cluster-node-timeout}: how long before a silent primary is failed over. */
+  public static final int NODE_TIMEOUT_MILLIS = 2000;
+
+  private final Path dir;
+  private final List<Integer> ports = new ArrayList<>();
+  private final int serverTimeoutSeconds;
+
+  private RedisClusterProcesses(Path dir, int serverTimeoutSeconds) {
+    this.dir = dir;
+    this.serverTimeoutSeconds = serverTimeoutSeconds;
+  }
+
+  /** Starts 2 x {@code primaries} nodes with {@code timeout serverTimeoutSeconds}. */
+  public static RedisClusterProcesses start(int primaries, int serverTimeoutSeconds) {
+    try {
+      RedisClusterProcesses cluster = new RedisClusterProcesses(
+          Files.createTempDirectory("redis-cluster-it"), serverTimeoutSeconds);
+      try {
+        for (int i = 0; i < primaries * 2; i++) {
+          int port = FreePorts.pick();
+          cluster.ports.add(port);
+          cluster.startNode(port);
+        }
+        cluster.create();
+        return cluster;
+      } catch (RuntimeException | Error e) {
+        cluster.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startNode(int port) {
+    Path nodeDir = dir.resolve(String.valueOf(port));
+    try {
+      Files.createDirectories(nodeDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    run(Duration.ofSeconds(10), "redis-server", "--port", String.valueOf(port), "--bind",
+        "127.0.0.1", "--dir", nodeDir.toString(), "--daemonize", "yes", "--pidfile",
+        pidFile(port).toString(), "--logfile", nodeDir.resolve("redis.log").toString(), "--save",
+        "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes",
+        "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(),
+        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS), "--timeout",
+        String.valueOf(serverTimeoutSeconds));
+    Await.until(Duration.ofSeconds(10), "node " + port + " answers PING", () -> {
+      try (Jedis jedis = jedis(port)) {
+        return "PONG".equals(jedis.ping());
+      }
+    });
+  }
+
+  private void create() {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+    for (int port : ports) {
+      command.add("127.0.0.1:" + port);
+    }
+    command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    run(Duration.ofSeconds(60), command.toArray(String[]::new));
+    awaitHealthy();
+  }
+
+  /** Every node says the cluster is ok and every replica has finished its first sync. */
+  public void awaitHealthy() {
+    Await.until(Duration.ofSeconds(30), "cluster ok on every live node, replicas in sync", () -> {
+      for (int port : livePorts()) {
+        try (Jedis jedis = jedis(port)) {
+          if (!jedis.clusterInfo().contains("cluster_state:ok")) {
+            return false;
+          }
+          String replication = jedis.info("replication");
+          if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  public List<Integer> ports() {
+    return List.copyOf(ports);
+  }
+
+  public List<String> seeds() {
+    return ports.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
+
+  /** Ports of nodes whose pidfile exists (not killed). */
+  public List<Integer> livePorts() {
+    return ports.stream().filter(p -> Files.exists(pidFile(p))).toList();
+  }
+
+  /** The role ("master" or "slave") a live node reports. */
+  public String role(int port) {
+    try (Jedis jedis = jedis(port)) {
+      return jedis.role().get(0).toString();
+    }
+  }
+
+  public List<Integer> primaryPorts() {
+    return livePorts().stream().filter(p -> role(p).equals("master")).toList();
+  }
+
+  /** The port of a live replica of the primary on {@code primaryPort}. */
+  public int replicaOf(int primaryPort) {
+    for (int port : livePorts()) {
+      try (Jedis jedis = jedis(port)) {
+        String replication = jedis.info("replication");
+        if (replication.contains("role:slave")
+            && replication.contains("master_port:" + primaryPort + "\r\n")) {
+          return port;
+        }
+      }
+    }
+    throw new IllegalStateException("no replica of " + primaryPort);
+  }
+
+  /** The port of the primary serving {@code slot}. */
+  public int primaryOfSlot(int slot) {
+    for (int port : primaryPorts()) {
+      try (Jedis jedis = jedis(port)) {
+        String owner = jedis.clusterNodes().lines().filter(l -> l.contains("myself"))
+            .findFirst().orElseThrow();
+        String[] fields = owner.split(" ");
+        // id addr flags master ping-sent pong-recv epoch link-state slot...
+        for (String range : List.of(fields).subList(Math.min(8, fields.length), fields.length)) {
+          if (range.matches("\\d+(-\\d+)?")) {
+            String[] ends = range.split("-");
+            int start = Integer.parseInt(ends[0]);
+            int end = ends.length > 1 ? Integer.parseInt(ends[1]) : start;
+            if (slot >= start && slot <= end) {
+              return port;
+            }
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("no primary serves slot " + slot);
+  }
+
+  /** {@code kill -9} of the node on {@code port}, by its pid. */
+  public void kill(int port) {
+    Path pidFile = pidFile(port);
+    try {
+      String pid = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+      run(Duration.ofSeconds(5), "kill", "-9", pid);
+      Files.delete(pidFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a killed node again with its old config (it rejoins the cluster). */
+  public void restart(int port) {
+    startNode(port);
+  }
+
+  public Jedis jedis(int port) {
+    return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+        .timeoutMillis(2000).protocol(RedisProtocol.RESP2).build());
+  }
+
+  private Path pidFile(int port) {
+    return dir.resolve(port + ".pid");
+  }
+
+  private static void run(Duration timeout, String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] output = process.getInputStream().readAllBytes();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: "
+            + new String(output, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int port : ports) {
+      if (Files.exists(pidFile(port))) {
+        kill(port);
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // A temp directory left behind is harmless.
+    }
+  }
+}
