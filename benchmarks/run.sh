@@ -12,6 +12,8 @@
 #    CLIENT KILL, a restart with a 2 s gap, and a kill inside the pool's alive-bypass window.
 # 4. JFR profiles of the borrow/return path and the end-to-end GET path, summarized.
 # 5. The HTTP bridge against Webdis (benchmarks/bridge-vs-webdis.sh, if present).
+# 6. A Sentinel failover under load: the pool against Jedis RedisSentinelClient, Lettuce
+#    master/replica and Redisson, each on a fresh master, replica and sentinel.
 #
 # About 8 minutes on a 2-core machine with the defaults. Starts its own redis-server processes on
 # free loopback ports (never 6379), and stops everything it started by pid when it exits.
@@ -28,7 +30,8 @@
 #   --profile-time T           JMH measurement time while recording JFR (default 5s)
 #   --bridge-duration SECS     (default 5)      --bridge-warmup SECS (default 3)
 #   --bridge-rounds N          (default 3)
-#   --skip LIST                comma list of: overhead,e2e,e2e-32x8,stale,profile,bridge
+#   --sentinel-rounds N        failovers per client (default 1; about 12 s each)
+#   --skip LIST                comma list of: overhead,e2e,e2e-32x8,stale,profile,bridge,sentinel
 #   --no-build                 use the jars already in */target
 #   --report-only              run nothing: write the report again from benchmarks/results/
 #   --java PATH                java binary (default: $JAVA_HOME/bin/java, else java)
@@ -48,6 +51,7 @@ value_size=64
 stale_repeat=3
 profile_time=5s
 bridge_duration=5 bridge_warmup=3 bridge_rounds=3
+sentinel_rounds=1
 skip=""
 build=1
 report_only=0
@@ -75,6 +79,7 @@ while (($#)); do
     --bridge-duration) bridge_duration=$2; shift 2 ;;
     --bridge-warmup) bridge_warmup=$2; shift 2 ;;
     --bridge-rounds) bridge_rounds=$2; shift 2 ;;
+    --sentinel-rounds) sentinel_rounds=$2; shift 2 ;;
     --skip) skip=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --report-only) report_only=1; build=0; shift ;;
@@ -85,7 +90,7 @@ while (($#)); do
   esac
 done
 
-for n in jmh_wi jmh_i e2e_rounds e2e_threads value_size stale_repeat bridge_duration bridge_warmup bridge_rounds; do
+for n in jmh_wi jmh_i e2e_rounds e2e_threads value_size stale_repeat bridge_duration bridge_warmup bridge_rounds sentinel_rounds; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "--${n//_/-} must be a whole number, got '${!n}'"
 done
 for n in e2e_duration e2e_warmup; do
@@ -268,6 +273,16 @@ if wants bridge; then
   fi
 fi
 
+# ---- 6. a Sentinel failover --------------------------------------------------------------------
+if wants sentinel; then
+  log "a Sentinel failover under load, client by client (its own redis-server processes)"
+  run_bounded 900 "$here/results/sentinel-failover.log" "$java_bin" "${jvm[@]}" -cp "$jar" \
+    io.github.resilientredis.benchmarks.SentinelFailover --dir "$tmp/sentinel" \
+    --redis-server "$(command -v redis-server)" --rounds "$sentinel_rounds" \
+    --out "$here/results/sentinel-failover.md" || die "the Sentinel failover benchmark failed"
+  cat "$here/results/sentinel-failover.md" >&2
+fi
+
 # ---- the report -------------------------------------------------------------------------------
 run_file=$here/results/last-run.txt # when, how long, and the exact commands of the last real run
 if ((report_only)); then
@@ -368,6 +383,7 @@ section() { # step title file
     echo "Skipped."
   fi
   echo
+  section sentinel "6. A Sentinel failover: following the master" "$here/results/sentinel-failover.md"
   echo "## Commands run"
   echo
   echo '```sh'

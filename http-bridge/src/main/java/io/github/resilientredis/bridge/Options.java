@@ -54,7 +54,8 @@ final class Options {
 
   static final List<Option> ALL = List.of(
       opt("redis", "REDIS_URL", BridgeConfig.DEFAULT_REDIS,
-          "Redis to serve: redis[s]://[[user]:password@]host[:port][/db]",
+          "Redis to serve: redis[s]://[[user]:password@]host[:port][/db], or through Sentinel:"
+              + " redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]",
           (p, f, v) -> p.builder.redis(v)),
       opt("host", "BRIDGE_HOST", BridgeConfig.DEFAULT_HOST,
           "address to listen on; beyond loopback a token is required",

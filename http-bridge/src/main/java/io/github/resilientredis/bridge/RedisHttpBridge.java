@@ -167,7 +167,11 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     private Builder() {}
 
-    /** {@code redis[s]://[[user]:password@]host[:port][/db]}; default redis://localhost:6379. */
+    /**
+     * {@code redis[s]://[[user]:password@]host[:port][/db]}, or a master followed through Sentinel,
+     * {@code redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]};
+     * default redis://localhost:6379.
+     */
     public Builder redis(String uri) {
       s.redisUri = uri;
       return this;

@@ -114,6 +114,6 @@ class OptionsTest {
     assertTrue(messages.contains("port must be between 0 and 65535: 70000 (set by --port or"
         + " BRIDGE_PORT)"), messages);
     assertTrue(messages.contains("host 0.0.0.0 is reachable beyond this machine"), messages);
-    assertTrue(messages.contains("redis: uri must start with redis:// or rediss://"), messages);
+    assertTrue(messages.contains("redis: uri must start with redis://, rediss://"), messages);
   }
 }

@@ -166,10 +166,47 @@ public final class RedisPool implements AutoCloseable {
 
     /**
      * Server, credentials, database and TLS from a URI:
-     * {@code redis[s]://[[user]:password@]host[:port][/database][?clientName=name]}.
+     * {@code redis[s]://[[user]:password@]host[:port][/database][?clientName=name]}, or the
+     * Sentinel form {@code redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]
+     * /masterName[/database][?sentinelPassword=..&sentinelUser=..&sentinelSsl=..]}.
      */
     public Builder uri(String uri) {
       settings.applyUri(uri);
+      return this;
+    }
+
+    /**
+     * Follow Sentinel instead of one fixed server: the master monitored as {@code masterName} is
+     * found by asking these sentinels ({@code host:port}, 26379 when the port is left out), and
+     * the pool moves to a promoted replica as soon as a failover starts. See README "Sentinel".
+     */
+    public Builder sentinel(String masterName, String... sentinels) {
+      settings.sentinelMasterName = masterName;
+      settings.sentinels = sentinels == null ? null : java.util.List.of(sentinels);
+      return this;
+    }
+
+    /** The ACL user the sentinels want (default none). */
+    public Builder sentinelUser(String user) {
+      settings.sentinelUser = user;
+      return this;
+    }
+
+    /** The sentinels' password (default none; the master's is {@link #password}). */
+    public Builder sentinelPassword(String password) {
+      settings.sentinelPassword = password;
+      return this;
+    }
+
+    /** TLS to the sentinels; by default the same as {@link #ssl} for the master. */
+    public Builder sentinelSsl(boolean ssl) {
+      settings.sentinelSsl = ssl;
+      return this;
+    }
+
+    /** How often a sentinel is asked for the master as a backstop to its events (default 1 s). */
+    public Builder sentinelPollInterval(Duration interval) {
+      settings.sentinelPollInterval = interval;
       return this;
     }
 

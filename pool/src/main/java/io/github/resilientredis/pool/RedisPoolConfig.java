@@ -60,6 +60,8 @@ public final class RedisPoolConfig {
   private final Duration leakDetectionThreshold;
   private final PoolListener listener;
   private final boolean registerMbeans;
+  /** Null unless the master is found through Sentinel. */
+  private final SentinelConfig sentinel;
 
   RedisPoolConfig(Settings s) {
     this.host = requireText("host", s.host);
@@ -96,6 +98,9 @@ public final class RedisPoolConfig {
     }
     this.listener = s.listener;
     this.registerMbeans = s.registerMbeans;
+    this.sentinel = s.sentinelMasterName == null && s.sentinels == null ? null
+        : new SentinelConfig(s.sentinelMasterName, s.sentinels, s.sentinelUser, s.sentinelPassword,
+            s.sentinelSsl != null ? s.sentinelSsl : ssl, s.sentinelPollInterval);
     this.name = s.name != null ? requireText("name", s.name)
         : "redis-pool-" + POOL_NUMBER.incrementAndGet();
   }
@@ -130,9 +135,19 @@ public final class RedisPoolConfig {
   public Duration leakDetectionThreshold() { return leakDetectionThreshold; }
   public PoolListener listener() { return listener; }
   public boolean registerMbeans() { return registerMbeans; }
+  /** How the master is found through Sentinel, or null when {@link #host()} is the server. */
+  public SentinelConfig sentinel() { return sentinel; }
 
-  /** {@code redis://host:port/db} (or {@code rediss://}), without credentials: safe to log. */
+  /**
+   * {@code redis://host:port/db} (or {@code rediss://}; {@code redis-sentinel://sentinels/master}
+   * when following Sentinel), without credentials: safe to log.
+   */
   public String serverUri() {
+    if (sentinel != null) {
+      return (ssl ? "rediss-sentinel://" : "redis-sentinel://")
+          + String.join(",", sentinel.sentinels()) + "/" + sentinel.masterName()
+          + (database == 0 ? "" : "/" + database);
+    }
     return (ssl ? "rediss://" : "redis://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
         + port + (database == 0 ? "" : "/" + database);
   }
@@ -209,8 +224,18 @@ public final class RedisPoolConfig {
     Duration leakDetectionThreshold = DEFAULT_LEAK_DETECTION_THRESHOLD;
     PoolListener listener = PoolListener.NONE;
     boolean registerMbeans;
+    String sentinelMasterName;
+    java.util.List<String> sentinels;
+    String sentinelUser;
+    String sentinelPassword;
+    Boolean sentinelSsl;
+    Duration sentinelPollInterval = SentinelConfig.DEFAULT_POLL_INTERVAL;
 
     void applyUri(String text) {
+      if (text != null && SentinelUri.isSentinelUri(text)) {
+        SentinelUri.apply(text, this);
+        return;
+      }
       if (text == null || text.isBlank()) {
         throw new IllegalArgumentException("uri must not be empty: '" + text + "'");
       }
@@ -224,7 +249,8 @@ public final class RedisPoolConfig {
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("redis") && !scheme.equals("rediss")) {
         throw new IllegalArgumentException(
-            "uri must start with redis:// or rediss://: '" + redact(text) + "'");
+            "uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://: '"
+                + redact(text) + "'");
       }
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("uri has no host: '" + redact(text) + "'");
@@ -238,7 +264,7 @@ public final class RedisPoolConfig {
       applyQuery(uri.getRawQuery(), text);
     }
 
-    private void applyUserInfo(String rawUserInfo) {
+    void applyUserInfo(String rawUserInfo) {
       if (rawUserInfo == null || rawUserInfo.isEmpty()) {
         return;
       }
@@ -253,7 +279,7 @@ public final class RedisPoolConfig {
       password = decode(rawUserInfo.substring(colon + 1));
     }
 
-    private void applyDatabase(String path, String text) {
+    void applyDatabase(String path, String text) {
       if (path == null || path.isEmpty() || path.equals("/")) {
         return;
       }
@@ -284,7 +310,7 @@ public final class RedisPoolConfig {
       }
     }
 
-    private static String decode(String raw) {
+    static String decode(String raw) {
       return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 

@@ -86,12 +86,19 @@ public final class CommandRunner {
         continue;
       } catch (JedisDataException e) {
         healthy = true; // an error reply: the connection is fine
+        if (retryAfterReadOnly(attempt, e, connection)) {
+          continue;
+        }
         if (!RetryPolicy.isLoading(e)) {
           throw e;
         }
         loadingError = e;
       } finally {
         pool.release(connection, healthy);
+      }
+      if (reply instanceof JedisDataException error
+          && retryAfterReadOnly(attempt, error, connection)) {
+        continue;
       }
       if (loadingError == null && !RetryPolicy.isLoading(reply)) {
         return reply;
@@ -122,6 +129,20 @@ public final class CommandRunner {
       previous.addSuppressed(e);
       throw previous;
     }
+  }
+
+  /**
+   * -READONLY: the server we took for the master is a replica now. Redis ran nothing, so when the
+   * pool follows Sentinel the command waits for the master (the borrow is held until Sentinel's
+   * new master is confirmed, bounded by borrowTimeout) and runs once more.
+   */
+  private boolean retryAfterReadOnly(int attempt, JedisDataException error,
+      PooledConnection connection) {
+    if (attempt != 0 || !RetryPolicy.isReadOnly(error) || !pool.readOnlyReply(connection)) {
+      return false;
+    }
+    log.debug("{}: -READONLY from {}; waiting for the master to run it again", name, connection);
+    return true;
   }
 
   private boolean mayRetry(int attempt, CommandArguments arguments, PooledConnection connection,

@@ -16,4 +16,11 @@ interface ConnectionSource {
 
   /** Takes a connection back; one that is not {@code healthy} is closed and replaced. */
   void release(PooledConnection connection, boolean healthy);
+
+  /**
+   * A command got -READONLY on {@code connection}. True when the pool follows Sentinel: it has
+   * stopped lending until the master is confirmed, and the command may run again (Redis ran
+   * nothing); false otherwise, and the caller gets the error.
+   */
+  boolean readOnlyReply(PooledConnection connection);
 }

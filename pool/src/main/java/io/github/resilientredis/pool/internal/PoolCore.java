@@ -8,6 +8,7 @@ import io.github.resilientredis.pool.RedisPoolException;
 import io.github.resilientredis.pool.RedisPoolException.Reason;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 import org.slf4j.Logger;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link #housekeep(long)} (heartbeats, retirement, leak reports, refills) and one connector thread
  * opens connections in the background, so a slow connect never delays a heartbeat.
  */
-public final class PoolCore implements ConnectionSource, ConnectionOwner {
+public final class PoolCore implements ConnectionSource, ConnectionOwner,
+    SentinelFollower.Owner {
 
   private static final Logger log = LoggerFactory.getLogger(PoolCore.class);
   private static final long MAX_HOUSEKEEPING_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -43,6 +45,8 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
   private final Housekeeper housekeeper;
   private final RedisClient client;
   private final PoolMBean mbean;
+  /** Null unless the master is found through Sentinel. */
+  private final SentinelFollower sentinel;
   private final long borrowTimeoutNanos;
   private final long idleTimeoutNanos;
   /** Whether a return must read the clock: only to tell a listener or the leak detector. */
@@ -77,7 +81,8 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
     this.name = config.name();
     this.ticker = ticker;
     this.lender = new Lender<>(config.maxTotal());
-    this.factory = new ConnectionFactory(config, this);
+    this.sentinel = config.sentinel() == null ? null : new SentinelFollower(config, ticker, this);
+    this.factory = new ConnectionFactory(config, this, sentinel == null ? null : sentinel::target);
     this.health = new ServerHealth(name, config.serverUri(),
         config.reconnectBackoffMin().toNanos(), config.reconnectBackoffMax().toNanos());
     this.heartbeat = new HeartbeatSchedule(config.heartbeatInterval(),
@@ -105,6 +110,9 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
 
   /** Opens the first connection now, to learn the heartbeat and to say in one line how we started. */
   private void warmUp() {
+    if (sentinel != null) {
+      sentinel.start(); // finds the master first
+    }
     if (config.minIdle() > 0 && lender.reserveForOpening(1) == 1) {
       openInBackground(1, 0);
     }
@@ -142,7 +150,7 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
    */
   @Override
   public PooledConnection borrow(boolean verify) {
-    long waitStart = 0;
+    long waitStart = sentinel == null ? 0 : sentinel.holdWhileSwitching(borrowTimeoutNanos);
     for (int attempt = 0; ; attempt++) {
       Grant grant = lender.acquire();
       if (grant == null) {
@@ -172,6 +180,29 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
             + config.serverUri() + " die as soon as they are opened", health.lastFailure());
       }
     }
+  }
+
+  /**
+   * Sentinel moved the master (new connections already go to {@code to}): the old master's idle
+   * connections close at once (the housekeeper is woken), lent ones when they come back.
+   */
+  @Override
+  public void masterSwitched(HostAndPort from, HostAndPort to) {
+    health.forgetFailures();
+    if (from != null) {
+      softEvictConnections();
+    }
+  }
+
+  @Override
+  public boolean readOnlyReply(PooledConnection connection) {
+    if (sentinel == null) {
+      return false;
+    }
+    if (connection.generation() == generation) {
+      sentinel.onReadOnly();
+    }
+    return true;
   }
 
   private Grant awaitGrant(Waiter waiter, long deadlineNanos) {
@@ -231,6 +262,9 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
       }
       counters.connectFailures.increment();
       health.onFailure(e, ticker.nanoTime());
+      if (sentinel != null) {
+        sentinel.onConnectFailure();
+      }
       heartbeat.forgetServer();
       throw e;
     }
@@ -449,6 +483,9 @@ public final class PoolCore implements ConnectionSource, ConnectionOwner {
     }
     if (housekeeper != null) {
       housekeeper.stop();
+    }
+    if (sentinel != null) {
+      sentinel.close();
     }
     if (mbean != null) {
       mbean.unregister();

@@ -45,6 +45,12 @@ public final class RetryPolicy {
     return message != null && message.startsWith("LOADING");
   }
 
+  /** A -READONLY error: the server is a replica (perhaps a demoted master) and ran nothing. */
+  static boolean isReadOnly(JedisDataException error) {
+    String message = error.getMessage();
+    return message != null && message.startsWith("READONLY");
+  }
+
   /** {@link #isSafeToRetry} for a raw command that may have reached the server. */
   public static boolean isSafeToResend(JedisConnectionException failure,
       byte[]... commandAndArguments) {

@@ -73,6 +73,12 @@ final class ServerHealth {
     return true;
   }
 
+  /** Another server now: its predecessor's failures and back-off no longer apply. */
+  synchronized void forgetFailures() {
+    consecutiveFailures = 0;
+    lastFailure = null;
+  }
+
   synchronized boolean isUnreachable() {
     return consecutiveFailures > 0;
   }
