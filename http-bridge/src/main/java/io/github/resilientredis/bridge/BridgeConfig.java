@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,8 @@ final class BridgeConfig {
   final Duration shutdownGrace;
   final String httpServer;
   final HttpServerChoice.Threads threads;
+  /** Null: plain HTTP. */
+  final SSLContext tls;
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
@@ -161,6 +164,11 @@ final class BridgeConfig {
     this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
     this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
     requireTokenBeyondLoopback(host, tokens);
+    this.tls = PemTls.load(s.tlsCert, s.tlsKey);
+    if (tls == null && !isLoopback(host)) {
+      warn().warn("host {} is reachable beyond this machine over plain HTTP: bearer tokens and"
+          + " data travel in clear; set tls-cert and tls-key, or put a TLS proxy in front", host);
+    }
   }
 
   /** Looked up only when needed: {@link Main} configures logging before the first logger. */
@@ -228,17 +236,19 @@ final class BridgeConfig {
     return Set.copyOf(out);
   }
 
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
+    }
+  }
+
   private static void requireTokenBeyondLoopback(String host, List<TokenSpec> tokens) {
     if (!tokens.isEmpty()) {
       return;
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
-    }
-    if (!address.isLoopbackAddress()) {
+    if (!isLoopback(host)) {
       throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: set a"
           + " token (--token, --tokens-file, BRIDGE_TOKEN or BRIDGE_TOKENS_FILE) to listen there,"
           + " or listen on 127.0.0.1");
@@ -313,5 +323,7 @@ final class BridgeConfig {
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     String httpServer = HttpServerChoice.AUTO;
     String threads = "auto";
+    Path tlsCert;
+    Path tlsKey;
   }
 }

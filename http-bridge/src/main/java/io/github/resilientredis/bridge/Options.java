@@ -27,6 +27,8 @@ final class Options {
     Duration keepAliveIdle = DEFAULT_KEEPALIVE_IDLE;
     Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     String logLevel = DEFAULT_LOG_LEVEL;
+    Path tlsCert;
+    Path tlsKey;
     boolean help;
     /** Token entries: every --token flag adds its own; without one, BRIDGE_TOKEN's. */
     final List<String> tokens = new ArrayList<>();
@@ -69,6 +71,12 @@ final class Options {
           "file of token entries, one a line (# comments), same syntax as --token: keeps"
               + " passwords off the command line",
           (p, f, v) -> p.builder.tokensFile(Path.of(v))),
+      opt("tls-cert", "BRIDGE_TLS_CERT", "none (plain HTTP)",
+          "serve HTTPS with this PEM certificate chain (server certificate first); needs tls-key",
+          (p, f, v) -> p.tlsCert = Path.of(v)),
+      opt("tls-key", "BRIDGE_TLS_KEY", "none",
+          "the PEM private key of tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC",
+          (p, f, v) -> p.tlsKey = Path.of(v)),
       opt("path-style", "BRIDGE_PATH_STYLE", "webdis",
           "reply shape of /COMMAND/arg paths: webdis ({\"GET\":...}) or upstash ({\"result\":...})",
           (p, f, v) -> p.builder.pathStyle(pathStyle(f, v))),
@@ -195,6 +203,8 @@ final class Options {
     if (!parsed.tokens.isEmpty()) {
       parsed.builder.tokens(parsed.tokens);
     }
+    // Set as a pair: a flag for one file and the environment for the other still go together.
+    parsed.builder.tls(parsed.tlsCert, parsed.tlsKey);
     return parsed;
   }
 

@@ -74,13 +74,20 @@ public final class RedisHttpBridge implements AutoCloseable {
       server = serverChoice.start(new InetSocketAddress(config.host, config.port), BACKLOG,
           serverChoice.boundedPool() ? router
               : new ConcurrencyGate(router, config.maxConcurrent, config.maxQueued, metrics),
-          executor);
+          executor, config.tls);
     } catch (IOException e) {
-      executor.shutdownNow();
-      users.close();
+      closeAfterFailedStart();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
           + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAfterFailedStart(); // e.g. a server implementation without HTTPS: names tls-cert
+      throw e;
     }
+  }
+
+  private void closeAfterFailedStart() {
+    executor.shutdownNow();
+    users.close();
   }
 
   /** Settings for a new bridge; every one has a default. */
@@ -93,10 +100,10 @@ public final class RedisHttpBridge implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code http://host:port}, the base URL for clients. */
+  /** {@code http://host:port} ({@code https://} with TLS), the base URL for clients. */
   public String url() {
     String host = server.getAddress().getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    return Listeners.scheme(config.tls) + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   /** One line for the log: where it listens and which Redis it serves, without credentials. */
@@ -211,6 +218,17 @@ public final class RedisHttpBridge implements AutoCloseable {
     /** Reply shape of commands in the URL path; default {@link PathStyle#WEBDIS}. */
     public Builder pathStyle(PathStyle style) {
       s.pathStyle = style;
+      return this;
+    }
+
+    /**
+     * Serve HTTPS: {@code certificateChain} is a PEM file with the server's certificate first,
+     * then its intermediates; {@code privateKey} a PEM file with its unencrypted PKCS#8 key
+     * ({@code BEGIN PRIVATE KEY}), RSA or EC. Default: plain HTTP.
+     */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      s.tlsCert = certificateChain;
+      s.tlsKey = privateKey;
       return this;
     }
 
