@@ -71,6 +71,11 @@ final class HttpCall {
     }
   }
 
+  /** Adds a name to the reply's {@code Vary} header. */
+  void addVary(String requestHeader) {
+    exchange.getResponseHeaders().add("Vary", requestHeader);
+  }
+
   /**
    * The whole request body, at most {@code maxBody} bytes (413 beyond). A declared length above
    * the limit is refused before reading, and the connection is closed rather than drained.

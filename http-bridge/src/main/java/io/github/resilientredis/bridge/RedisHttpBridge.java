@@ -312,9 +312,39 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Subscription streams open at once (then 429); default 16. */
+    /**
+     * Held requests (subscription streams and long-polls) open at once, per Redis user (then
+     * 429); default 10000, or max-concurrent / 2 on the JDK's server with platform threads.
+     */
     public Builder maxSubscribers(int max) {
       s.maxSubscribers = max;
+      return this;
+    }
+
+    /** Redis connections that every held request's subscriptions share; default 2. */
+    public Builder pubsubConnections(int connections) {
+      s.pubsubConnections = connections;
+      return this;
+    }
+
+    /** A held request with nothing to write writes a keepalive this often; default 600 ms. */
+    public Builder streamKeepalive(Duration interval) {
+      s.streamKeepalive = interval;
+      return this;
+    }
+
+    /** Longest wait of a {@code /poll/<channel>} (a longer timeout is capped); default 120 s. */
+    public Builder maxPoll(Duration max) {
+      s.maxPoll = max;
+      return this;
+    }
+
+    /**
+     * Origins whose browser pages may call the bridge ({@code https://app.example.com}); {@code *}
+     * for any (then without credentials). None, the default, sends no CORS headers.
+     */
+    public Builder corsOrigins(Collection<String> origins) {
+      s.corsOrigins = List.copyOf(origins);
       return this;
     }
 
