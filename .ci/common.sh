@@ -13,10 +13,11 @@ else
   SUDO=()
 fi
 
-say() { printf '[ci] %s\n' "$*"; }
+# SAY_PREFIX: scripts/test says [test]; the .ci scripts it calls inherit it.
+say() { printf '[%s] %s\n' "${SAY_PREFIX:-ci}" "$*"; }
 
 fail() {
-  printf '[ci] FAILED: %s\n' "$*" >&2
+  printf '[%s] FAILED: %s\n' "${SAY_PREFIX:-ci}" "$*" >&2
   exit 1
 }
 
@@ -26,7 +27,7 @@ run_logged() {
   local log="$CI_LOG_DIR/$1.log"
   shift
   if ! "$@" >"$log" 2>&1; then
-    printf '[ci] FAILED: %s (log: %s), last lines:\n' "$*" "$log" >&2
+    printf '[%s] FAILED: %s (log: %s), last lines:\n' "${SAY_PREFIX:-ci}" "$*" "$log" >&2
     tail -n 150 "$log" >&2
     exit 1
   fi
@@ -36,10 +37,10 @@ print_log_and_fail() {
   local log="$1"
   shift
   if [ -f "$log" ]; then
-    printf '[ci] FAILED: %s (log: %s), last lines:\n' "$*" "$log" >&2
+    printf '[%s] FAILED: %s (log: %s), last lines:\n' "${SAY_PREFIX:-ci}" "$*" "$log" >&2
     tail -n 150 "$log" >&2
   else
-    printf '[ci] FAILED: %s\n' "$*" >&2
+    printf '[%s] FAILED: %s\n' "${SAY_PREFIX:-ci}" "$*" >&2
   fi
   exit 1
 }

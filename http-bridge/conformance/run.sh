@@ -16,6 +16,10 @@
 #                          they use their own key prefixes)
 #   CONFORMANCE_TOKEN_USER USER:PASSWORD of a Redis ACL user (which must exist): the client's token
 #                          is bound to it (in a --tokens-file), so every command runs as that user
+#   CONFORMANCE_TLS      rsa or ec: serve HTTPS with a certificate made now by
+#                        scripts/lib/test-cert.sh (openssl); the client trusts its CA through
+#                        NODE_EXTRA_CA_CERTS and talks to https://127.0.0.1:<port>
+#   CONFORMANCE_TESTS    test files to run, relative to conformance/ (default: test/*.test.mjs)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +30,8 @@ java_bin=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 java_opts=${BRIDGE_JAVA_OPTS:--Xmx256m}
 verbose=${CONFORMANCE_VERBOSE:-0}
 test_timeout=${CONFORMANCE_TIMEOUT:-300}
+tls=${CONFORMANCE_TLS:-}
+[[ -z $tls || $tls == rsa || $tls == ec ]] || { echo "conformance: CONFORMANCE_TLS must be rsa or ec: '$tls'" >&2; exit 2; }
 
 die() { echo "conformance: $*" >&2; exit 2; }
 log() { echo "conformance: $*" >&2; }
@@ -62,6 +68,12 @@ show_logs() {
 # ---- helpers ----------------------------------------------------------------------------------
 bridge_status() { # HTTP status of an authenticated Upstash PING, or nothing
   local line body='["ping"]'
+  if [[ -n $tls ]]; then
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$tmp/tls/ca.pem" \
+      -H "Authorization: Bearer $2" -H 'Content-Type: application/json' -d "$body" \
+      "https://127.0.0.1:$1/"
+    return
+  fi
   exec 4<>"/dev/tcp/127.0.0.1/$1" || return 1
   printf 'POST / HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
     "$1" "$2" "${#body}" "$body" >&4
@@ -90,10 +102,20 @@ if [[ -n ${CONFORMANCE_TOKEN_USER:-} ]]; then
   token_args=(--tokens-file "$tmp/tokens")
   log "the token runs as Redis user ${CONFORMANCE_TOKEN_USER%%:*}"
 fi
+scheme=http
+tls_args=()
+if [[ -n $tls ]]; then
+  command -v curl >/dev/null || die "curl not found (apt-get install -y curl): it checks the HTTPS bridge is up"
+  bash "$here/../../scripts/lib/test-cert.sh" "$tmp/tls" "$tls" || die "could not make a test certificate"
+  tls_args=(--tls-cert "$tmp/tls/cert.pem" --tls-key "$tmp/tls/key.pem")
+  scheme=https
+  export NODE_EXTRA_CA_CERTS="$tmp/tls/ca.pem"
+fi
 # shellcheck disable=SC2086 # java_opts is a list of flags
 env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_TOKEN -u BRIDGE_TOKENS_FILE -u BRIDGE_HOST \
+  -u BRIDGE_TLS_CERT -u BRIDGE_TLS_KEY \
   "$java_bin" $java_opts -jar "$jar" \
-  --redis "$redis_url" --host 127.0.0.1 --port "$bridge_port" "${token_args[@]}" \
+  --redis "$redis_url" --host 127.0.0.1 --port "$bridge_port" "${token_args[@]}" "${tls_args[@]}" \
   >"$tmp/bridge.log" 2>&1 &
 bridge_pid=$!
 status=""
@@ -115,8 +137,15 @@ if [[ ! -d node_modules/@upstash/redis ]]; then
 fi
 
 rc=0
-BRIDGE_URL="http://127.0.0.1:$bridge_port" BRIDGE_TOKEN="$token" \
-  timeout --kill-after=10 "$test_timeout" node --test --test-reporter=spec test/*.test.mjs \
+# The startup line is logged right after the listener starts: wait for it (bounded), then check it.
+for ((i = 0; i < 50; i++)); do
+  grep -q "listening on" "$tmp/bridge.log" && break
+  sleep 0.1
+done
+grep -q "listening on $scheme://" "$tmp/bridge.log" || { show_logs; die "the bridge's startup line does not say $scheme://"; }
+read -r -a test_files <<<"${CONFORMANCE_TESTS:-$(echo test/*.test.mjs)}"
+BRIDGE_URL="$scheme://127.0.0.1:$bridge_port" BRIDGE_TOKEN="$token" \
+  timeout --kill-after=10 "$test_timeout" node --test --test-reporter=spec "${test_files[@]}" \
   >"$tmp/report.txt" 2>&1 || rc=$?
 
 pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$tmp/report.txt" | tail -n 1)
@@ -130,5 +159,6 @@ if (( rc != 0 )); then
 else
   grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$tmp/report.txt" || true
 fi
+log "client over $scheme://"
 echo "conformance: ${pass:-0} passed, ${fail:-0} failed"
 exit "$rc"

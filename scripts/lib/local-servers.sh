@@ -52,7 +52,8 @@ free_port() {
   high=$((low > 12000 ? low - 1 : 32767))
   for ((i = 0; i < 100; i++)); do
     p=$((10000 + RANDOM % (high - 10000)))
-    if [[ $p != 6379 && $p != 7379 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
+    # 10080: a port browsers' and Node's fetch refuse ("bad port"); the only one of them >= 10000.
+    if [[ $p != 6379 && $p != 7379 && $p != 10080 && " $used_ports " != *" $p "* ]] && ! port_in_use "$p"; then
       used_ports+=" $p"
       printf -v "$1" '%s' "$p"
       return 0

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,13 @@ final class BridgeConfig {
   static final int DEFAULT_MAX_PIPELINE = 10_000;
   static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(2);
   static final int DEFAULT_MAX_BLOCKING = 4;
-  static final int DEFAULT_MAX_SUBSCRIBERS = 16;
+  /** With a thread per request; on the JDK's server with platform threads max-concurrent / 2. */
+  static final int DEFAULT_MAX_SUBSCRIBERS = 10_000;
+  static final int DEFAULT_PUBSUB_CONNECTIONS = 2;
+  /** A client that left is noticed within one of these (a keepalive is two writes). */
+  static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(600);
+  static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_MAX_POLL = Duration.ofSeconds(120);
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   /** A blocking command's reply must arrive this long before the command timeout fires. */
   static final Duration BLOCK_MARGIN = Duration.ofMillis(250);
@@ -71,6 +78,10 @@ final class BridgeConfig {
   final Duration maxBlock;
   final int maxBlocking;
   final int maxSubscribers;
+  final int pubsubConnections;
+  final Duration streamKeepalive;
+  final Duration maxPoll;
+  final Cors cors;
   final Set<String> allow;
   final Set<String> deny;
   final Set<String> allowDangerous;
@@ -78,6 +89,8 @@ final class BridgeConfig {
   final Duration shutdownGrace;
   final String httpServer;
   final HttpServerChoice.Threads threads;
+  /** Null: plain HTTP. */
+  final SSLContext tls;
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
@@ -120,13 +133,30 @@ final class BridgeConfig {
       blocking = poolSize - 1;
     }
     this.maxBlocking = blocking;
-    int subscribers = requireRange("max-subscribers", s.maxSubscribers, 0, 100_000);
-    if (subscribers > maxConcurrent / 2) {
-      warn().warn("max-subscribers {} would let subscriptions hold most of the {} request threads"
-          + " (max-concurrent); using {}", subscribers, maxConcurrent, maxConcurrent / 2);
-      subscribers = maxConcurrent / 2;
+    this.httpServer = requireText("http-server", s.httpServer);
+    this.threads = HttpServerChoice.threads(s.threads);
+    // A held request keeps its request thread while it waits. With a thread per request it gives
+    // its max-concurrent turn back (HttpCall.releaseSlot) and costs one parked thread; on the
+    // JDK's server with its pool of max-concurrent platform threads, half of them at most.
+    boolean pooledThreads = HttpServerChoice.resolve(httpServer, threads,
+        Runtime.version().feature()).boundedPool();
+    int subscribers;
+    if (s.maxSubscribers == null) {
+      subscribers = pooledThreads ? maxConcurrent / 2 : DEFAULT_MAX_SUBSCRIBERS;
+    } else {
+      subscribers = requireRange("max-subscribers", s.maxSubscribers, 0, 1_000_000);
+      if (pooledThreads && subscribers > maxConcurrent / 2) {
+        warn().warn("max-subscribers {} would let held requests hold most of the {} request"
+            + " threads (max-concurrent, the JDK's server on platform threads); using {}",
+            subscribers, maxConcurrent, maxConcurrent / 2);
+        subscribers = maxConcurrent / 2;
+      }
     }
     this.maxSubscribers = subscribers;
+    this.pubsubConnections = requireRange("pubsub-connections", s.pubsubConnections, 1, 64);
+    this.streamKeepalive = requirePositive("stream-keepalive", s.streamKeepalive);
+    this.maxPoll = requirePositive("max-poll", s.maxPoll);
+    this.cors = Cors.of(s.corsOrigins);
     this.allow = commandNames("allow", s.allow);
     this.deny = commandNames("deny", s.deny);
     List<String> dangerous = s.allowDangerous == null ? List.of() : s.allowDangerous;
@@ -134,9 +164,12 @@ final class BridgeConfig {
         && (d.strip().equalsIgnoreCase("all") || d.strip().equals("*")));
     this.allowDangerous = allowAllDangerous ? Set.of() : commandNames("allow-dangerous", dangerous);
     this.shutdownGrace = requireNotNegative("shutdown-grace", s.shutdownGrace);
-    this.httpServer = requireText("http-server", s.httpServer);
-    this.threads = HttpServerChoice.threads(s.threads);
     requireTokenBeyondLoopback(host, tokens);
+    this.tls = PemTls.load(s.tlsCert, s.tlsKey);
+    if (tls == null && !isLoopback(host)) {
+      warn().warn("host {} is reachable beyond this machine over plain HTTP: bearer tokens and"
+          + " data travel in clear; set tls-cert and tls-key, or put a TLS proxy in front", host);
+    }
   }
 
   /** Looked up only when needed: {@link Main} configures logging before the first logger. */
@@ -204,17 +237,19 @@ final class BridgeConfig {
     return Set.copyOf(out);
   }
 
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
+    }
+  }
+
   private static void requireTokenBeyondLoopback(String host, List<TokenSpec> tokens) {
     if (!tokens.isEmpty()) {
       return;
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("host cannot be resolved: '" + host + "'", e);
-    }
-    if (!address.isLoopbackAddress()) {
+    if (!isLoopback(host)) {
       throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: set a"
           + " token (--token, --tokens-file, BRIDGE_TOKEN or BRIDGE_TOKENS_FILE) to listen there,"
           + " or listen on 127.0.0.1");
@@ -277,12 +312,19 @@ final class BridgeConfig {
     int maxPipeline = DEFAULT_MAX_PIPELINE;
     Duration maxBlock = DEFAULT_MAX_BLOCK;
     int maxBlocking = DEFAULT_MAX_BLOCKING;
-    int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+    /** Null: DEFAULT_MAX_SUBSCRIBERS, or max-concurrent / 2 on a pool of platform threads. */
+    Integer maxSubscribers;
+    int pubsubConnections = DEFAULT_PUBSUB_CONNECTIONS;
+    Duration streamKeepalive = DEFAULT_STREAM_KEEPALIVE;
+    Duration maxPoll = DEFAULT_MAX_POLL;
+    List<String> corsOrigins = List.of();
     List<String> allow = List.of();
     List<String> deny = List.of();
     List<String> allowDangerous = List.of();
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     String httpServer = HttpServerChoice.AUTO;
     String threads = "auto";
+    Path tlsCert;
+    Path tlsKey;
   }
 }

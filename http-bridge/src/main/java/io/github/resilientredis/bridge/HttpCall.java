@@ -33,6 +33,8 @@ final class HttpCall {
   int status = 500;
   boolean responded;
   private boolean bodyRead;
+  /** {@code Connection: close} was set on the reply (kept here: a header lookup allocates). */
+  private boolean closing;
 
   HttpCall(HttpExchange exchange) {
     this.exchange = exchange;
@@ -40,12 +42,11 @@ final class HttpCall {
 
   /**
    * Gives this request's turn among {@code max-concurrent} back before it ends: for a request that
-   * will wait a long time for Redis's news (a stream, a long poll). Harmless when there is none.
+   * will wait a long time for Redis's news (a stream, a long poll). Call it on the request's own
+   * thread (the one running the handler); harmless when there is no turn to give back.
    */
   void releaseSlot() {
-    if (exchange.getAttribute(ConcurrencyGate.SLOT_ATTRIBUTE) instanceof ConcurrencyGate.Slot s) {
-      s.release();
-    }
+    ConcurrencyGate.releaseCurrent();
   }
 
   String method() {
@@ -65,6 +66,14 @@ final class HttpCall {
 
   void setHeader(String name, String value) {
     exchange.getResponseHeaders().set(name, value);
+    if (name.equalsIgnoreCase("Connection")) {
+      closing = "close".equalsIgnoreCase(value);
+    }
+  }
+
+  /** Adds a name to the reply's {@code Vary} header. */
+  void addVary(String requestHeader) {
+    exchange.getResponseHeaders().add("Vary", requestHeader);
   }
 
   /**
@@ -220,7 +229,6 @@ final class HttpCall {
       setHeader("Content-Type", contentType);
     }
     exchange.sendResponseHeaders(code, length == 0 ? -1 : length);
-    boolean closing = "close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"));
     if (length > 0 || closing) {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body, 0, length);

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 
 /**
@@ -148,13 +149,14 @@ final class HttpServerChoice {
   }
 
   /**
-   * Creates the server with one handler for every path and starts it. Jetty keeps its own thread
+   * Creates the server (HTTPS when {@code tls} is not null, see {@link Listeners}) with one handler
+   * for every path and starts it. Jetty keeps its own thread
    * pool: its {@code setExecutor} restarts its server before the connector is bound, which then
    * never listens.
    */
   HttpServer start(InetSocketAddress address, int backlog, HttpHandler handler,
-      ExecutorService executor) throws IOException {
-    HttpServer server = provider.createHttpServer(address, backlog);
+      ExecutorService executor, SSLContext tls) throws IOException {
+    HttpServer server = Listeners.create(provider, address, backlog, tls);
     server.createContext("/", handler);
     if (!isJetty()) {
       server.setExecutor(executor);

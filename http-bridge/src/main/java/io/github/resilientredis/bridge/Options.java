@@ -27,6 +27,8 @@ final class Options {
     Duration keepAliveIdle = DEFAULT_KEEPALIVE_IDLE;
     Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     String logLevel = DEFAULT_LOG_LEVEL;
+    Path tlsCert;
+    Path tlsKey;
     boolean help;
     /** Token entries: every --token flag adds its own; without one, BRIDGE_TOKEN's. */
     final List<String> tokens = new ArrayList<>();
@@ -70,6 +72,12 @@ final class Options {
           "file of token entries, one a line (# comments), same syntax as --token: keeps"
               + " passwords off the command line",
           (p, f, v) -> p.builder.tokensFile(Path.of(v))),
+      opt("tls-cert", "BRIDGE_TLS_CERT", "none (plain HTTP)",
+          "serve HTTPS with this PEM certificate chain (server certificate first); needs tls-key",
+          (p, f, v) -> p.tlsCert = Path.of(v)),
+      opt("tls-key", "BRIDGE_TLS_KEY", "none",
+          "the PEM private key of tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC",
+          (p, f, v) -> p.tlsKey = Path.of(v)),
       opt("path-style", "BRIDGE_PATH_STYLE", "webdis",
           "reply shape of /COMMAND/arg paths: webdis ({\"GET\":...}) or upstash ({\"result\":...})",
           (p, f, v) -> p.builder.pathStyle(pathStyle(f, v))),
@@ -108,9 +116,24 @@ final class Options {
       opt("max-blocking", "BRIDGE_MAX_BLOCKING", "" + BridgeConfig.DEFAULT_MAX_BLOCKING,
           "blocking commands waiting at once, then 429 (0: blocking commands refused)",
           (p, f, v) -> p.builder.maxBlocking(integer(f, v))),
-      opt("max-subscribers", "BRIDGE_MAX_SUBSCRIBERS", "" + BridgeConfig.DEFAULT_MAX_SUBSCRIBERS,
-          "subscription streams open at once, each with its own Redis connection, then 429",
+      opt("max-subscribers", "BRIDGE_MAX_SUBSCRIBERS", BridgeConfig.DEFAULT_MAX_SUBSCRIBERS
+          + " (max-concurrent / 2 on the JDK's server with platform threads)",
+          "held requests (subscription streams and long-polls) open at once, then 429",
           (p, f, v) -> p.builder.maxSubscribers(integer(f, v))),
+      opt("pubsub-connections", "BRIDGE_PUBSUB_CONNECTIONS",
+          "" + BridgeConfig.DEFAULT_PUBSUB_CONNECTIONS,
+          "Redis connections shared by every held request's subscriptions",
+          (p, f, v) -> p.builder.pubsubConnections(integer(f, v))),
+      opt("stream-keepalive", "BRIDGE_STREAM_KEEPALIVE", "600ms",
+          "a held request with nothing to write writes a keepalive this often; a client that left"
+              + " is noticed within one",
+          (p, f, v) -> p.builder.streamKeepalive(duration(f, v))),
+      opt("max-poll", "BRIDGE_MAX_POLL", "120s",
+          "longest wait of /poll/<channel>?timeout=<seconds> (default timeout 30s)",
+          (p, f, v) -> p.builder.maxPoll(duration(f, v))),
+      opt("cors-origins", "BRIDGE_CORS_ORIGINS", "none (CORS off)",
+          "comma separated origins whose pages may call the bridge (https://app.example.com), or *",
+          (p, f, v) -> p.builder.corsOrigins(list(v))),
       opt("allow", "BRIDGE_ALLOW", "all commands",
           "comma separated: only these commands are served (GET, CONFIG|GET ...)",
           (p, f, v) -> p.builder.allow(list(v))),
@@ -181,6 +204,8 @@ final class Options {
     if (!parsed.tokens.isEmpty()) {
       parsed.builder.tokens(parsed.tokens);
     }
+    // Set as a pair: a flag for one file and the environment for the other still go together.
+    parsed.builder.tls(parsed.tlsCert, parsed.tlsKey);
     return parsed;
   }
 

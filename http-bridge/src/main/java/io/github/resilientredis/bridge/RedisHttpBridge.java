@@ -74,13 +74,20 @@ public final class RedisHttpBridge implements AutoCloseable {
       server = serverChoice.start(new InetSocketAddress(config.host, config.port), BACKLOG,
           serverChoice.boundedPool() ? router
               : new ConcurrencyGate(router, config.maxConcurrent, config.maxQueued, metrics),
-          executor);
+          executor, config.tls);
     } catch (IOException e) {
-      executor.shutdownNow();
-      users.close();
+      closeAfterFailedStart();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
           + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAfterFailedStart(); // e.g. a server implementation without HTTPS: names tls-cert
+      throw e;
     }
+  }
+
+  private void closeAfterFailedStart() {
+    executor.shutdownNow();
+    users.close();
   }
 
   /** Settings for a new bridge; every one has a default. */
@@ -93,10 +100,10 @@ public final class RedisHttpBridge implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code http://host:port}, the base URL for clients. */
+  /** {@code http://host:port} ({@code https://} with TLS), the base URL for clients. */
   public String url() {
     String host = server.getAddress().getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    return Listeners.scheme(config.tls) + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   /** One line for the log: where it listens and which Redis it serves, without credentials. */
@@ -215,6 +222,17 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serve HTTPS: {@code certificateChain} is a PEM file with the server's certificate first,
+     * then its intermediates; {@code privateKey} a PEM file with its unencrypted PKCS#8 key
+     * ({@code BEGIN PRIVATE KEY}), RSA or EC. Default: plain HTTP.
+     */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      s.tlsCert = certificateChain;
+      s.tlsKey = privateKey;
+      return this;
+    }
+
     /** Pooled Redis connections; default: as many as {@link #maxConcurrent}. */
     public Builder poolSize(int size) {
       s.poolSize = size;
@@ -295,9 +313,39 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Subscription streams open at once (then 429); default 16. */
+    /**
+     * Held requests (subscription streams and long-polls) open at once, per Redis user (then
+     * 429); default 10000, or max-concurrent / 2 on the JDK's server with platform threads.
+     */
     public Builder maxSubscribers(int max) {
       s.maxSubscribers = max;
+      return this;
+    }
+
+    /** Redis connections that every held request's subscriptions share; default 2. */
+    public Builder pubsubConnections(int connections) {
+      s.pubsubConnections = connections;
+      return this;
+    }
+
+    /** A held request with nothing to write writes a keepalive this often; default 600 ms. */
+    public Builder streamKeepalive(Duration interval) {
+      s.streamKeepalive = interval;
+      return this;
+    }
+
+    /** Longest wait of a {@code /poll/<channel>} (a longer timeout is capped); default 120 s. */
+    public Builder maxPoll(Duration max) {
+      s.maxPoll = max;
+      return this;
+    }
+
+    /**
+     * Origins whose browser pages may call the bridge ({@code https://app.example.com}); {@code *}
+     * for any (then without credentials). None, the default, sends no CORS headers.
+     */
+    public Builder corsOrigins(Collection<String> origins) {
+      s.corsOrigins = List.copyOf(origins);
       return this;
     }
 

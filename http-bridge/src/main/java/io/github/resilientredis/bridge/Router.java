@@ -82,6 +82,9 @@ final class Router implements HttpHandler {
       throw new BridgeException(414, "ERR the URL is longer than max-url (" + config.maxUrl
           + " characters); send large values in a request body");
     }
+    if (config.cors.handle(call)) {
+      return; // a preflight, answered
+    }
     if (AdminApi.isAdminPath(path)) {
       call.api = Api.ADMIN;
       if (path.equals(AdminApi.METRICS)) {
@@ -107,14 +110,14 @@ final class Router implements HttpHandler {
         // a command: below
       }
     }
-    if (Subscriptions.isSubscribePath(path)) {
+    if (Subscriptions.isHeldPath(path)) {
       call.api = Api.SUBSCRIBE;
       Access access = authorize(call, query);
       if (!method.equals("GET") && !method.equals("POST")) {
         throw BridgeException.methodNotAllowed(method, "GET, POST");
       }
       call.readBody(config.maxBody);
-      access.subscriptions().stream(call, path);
+      access.subscriptions().hold(call, path, query);
       return;
     }
     boolean upstashPaths = config.pathStyle == PathStyle.UPSTASH;

@@ -108,6 +108,8 @@ class BridgeConfigTest {
       s.maxBlocking = 4;
       s.maxConcurrent = 8;
       s.maxSubscribers = 16;
+      s.httpServer = "jdk"; // its pool of platform threads: held requests get half at most
+      s.threads = "platform";
     });
     assertEquals(1, c.maxBlocking);
     assertEquals(4, c.maxSubscribers);

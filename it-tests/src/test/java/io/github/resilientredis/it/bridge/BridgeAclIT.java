@@ -169,7 +169,7 @@ class BridgeAclIT {
     try (EventStream stream = new EventStream(bridge.url() + "/subscribe/acl:news", "app-tok")) {
       assertEquals("data: subscribe,acl:news,1", stream.next());
       try (Jedis jedis = RedisProbe.connect(redis)) {
-        assertTrue(jedis.clientList().lines().anyMatch(l -> l.contains("name=bridge-subscriber")
+        assertTrue(jedis.clientList().lines().anyMatch(l -> l.contains("name=bridge-pubsub")
             && l.contains(" user=app ")), jedis.clientList());
       }
       assertEquals("{\"result\":1}",

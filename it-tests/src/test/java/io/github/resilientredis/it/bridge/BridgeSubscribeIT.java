@@ -23,8 +23,8 @@ import org.testcontainers.containers.GenericContainer;
 import redis.clients.jedis.Jedis;
 
 /**
- * Upstash's Server-Sent Events subscriptions: their own Redis connections, never the pool's, and
- * a bounded number of them.
+ * Upstash's Server-Sent Events subscriptions: on the hub's shared Redis connections, never the
+ * pool's, and a bounded number of them.
  */
 class BridgeSubscribeIT {
 

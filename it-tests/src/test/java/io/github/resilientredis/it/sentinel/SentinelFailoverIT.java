@@ -177,4 +177,37 @@ class SentinelFailoverIT {
       return sentinel.clientList().lines().filter(line -> line.contains(" psub=5 ")).count();
     }
   }
+
+  @Test
+  void aCommandRefusedByADemotedMasterWaitsForTheNewMasterAndRunsThereOnce() throws Exception {
+    topology = new SentinelTopology(1);
+    pool = pool(topology);
+    RedisClient client = pool.client();
+    assertTrue(client.incr("counter") < SentinelTopology.REPLICA_OFFSET);
+    // A switchover behind Sentinel's back (no event), then the sentinel pointed at the new
+    // master by hand (its configuration epoch starts again at 0).
+    try (Jedis replica = SentinelTopology.jedis(topology.replicaPort())) {
+      replica.replicaofNoOne();
+    }
+    try (Jedis oldMaster = SentinelTopology.jedis(topology.masterPort())) {
+      oldMaster.replicaof("127.0.0.1", topology.replicaPort());
+      Await.until(Duration.ofSeconds(10), "the old master is a replica",
+          () -> oldMaster.info("replication").contains("role:slave"));
+    }
+    try (Jedis sentinel = SentinelTopology.jedis(topology.sentinelPorts().get(0))) {
+      sentinel.sentinelRemove(SentinelTopology.MASTER_NAME);
+      sentinel.sentinelMonitor(SentinelTopology.MASTER_NAME, "127.0.0.1", topology.replicaPort(),
+          1);
+    }
+    long before;
+    try (Jedis newMaster = SentinelTopology.jedis(topology.replicaPort())) {
+      before = Long.parseLong(newMaster.get("counter"));
+    }
+    long value = client.incr("counter"); // -READONLY from the old master, or held by the poll
+    assertEquals(before + 1, value, "the INCR ran on the new master, once");
+    try (Jedis newMaster = SentinelTopology.jedis(topology.replicaPort())) {
+      assertEquals(before + 1, Long.parseLong(newMaster.get("counter")));
+    }
+    assertEquals("replica", client.get("marker"), "reads go to the new master too");
+  }
 }

@@ -28,6 +28,13 @@ final class MasterSwitch {
    * died before saying abort): drop it and ask again.
    */
   static final long PROMOTION_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * Lending stopped on a suspicion (-READONLY, the master's ROLE saying replica) that no sentinel
+   * confirms within this long resumes on the master the sentinels still name: reads work there,
+   * writes get -READONLY as from any replica. Without it a replica made by hand (REPLICAOF behind
+   * Sentinel's back) would stop the pool until Sentinel notices, 20 s or more.
+   */
+  static final long SUSPICION_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** A move of the master, for the pool to act on. {@code from} is null at discovery. */
   record Switch(HostAndPort from, HostAndPort to, long pausedNanos) {}
@@ -61,6 +68,10 @@ final class MasterSwitch {
   private long nextAskNanos;
   private long nextProbeNanos;
   private boolean recheckMaster;
+  /** The master's ROLE said replica: any master a sentinel names is worth checking, epoch aside. */
+  private boolean masterDemoted;
+  /** After an unconfirmed suspicion, until when a new one only re-checks, without stopping. */
+  private long quietUntilNanos;
 
   MasterSwitch(String masterName, long pollIntervalNanos, long nowNanos) {
     this.masterName = masterName;
@@ -98,6 +109,10 @@ final class MasterSwitch {
       recheckMaster = master != null;
       nextAskNanos = now;
     }
+    if (isSuspicion() && now - pausedSinceNanos >= SUSPICION_LIMIT_NANOS) {
+      paused = false;
+      quietUntilNanos = now + pollIntervalNanos;
+    }
     boolean ask = now - nextAskNanos >= 0;
     if (ask) {
       nextAskNanos = now + pollIntervalNanos; // until the answer (or its absence) says otherwise
@@ -125,8 +140,15 @@ final class MasterSwitch {
     if (candidate != null) {
       next = earlier(next, nextProbeNanos);
       next = earlier(next, pausedSinceNanos + PROMOTION_LIMIT_NANOS);
+    } else if (isSuspicion()) {
+      next = earlier(next, pausedSinceNanos + SUSPICION_LIMIT_NANOS);
     }
     return next;
+  }
+
+  /** Lending stopped with a master known and no replica expected to replace it. */
+  private boolean isSuspicion() {
+    return paused && candidate == null && master != null;
   }
 
   /** A sentinel published a failover event. */
@@ -176,8 +198,8 @@ final class MasterSwitch {
       masterEpoch = Math.max(masterEpoch, configEpoch);
       return;
     }
-    if (master != null && configEpoch <= masterEpoch) {
-      return; // a sentinel behind the others
+    if (master != null && configEpoch <= masterEpoch && !masterDemoted) {
+      return; // a sentinel behind the others (a master re-monitored by hand starts at epoch 0)
     }
     expect(named, now);
     candidateEpoch = configEpoch;
@@ -202,6 +224,7 @@ final class MasterSwitch {
       // A failover sets a config-epoch above the old master's; an event does not say which.
       masterEpoch = master == null ? candidateEpoch : Math.max(masterEpoch + 1, candidateEpoch);
       master = node;
+      masterDemoted = false;
       candidate = null;
       nextAskNanos = now + pollIntervalNanos;
       pausedBy = null;
@@ -211,23 +234,31 @@ final class MasterSwitch {
     }
     if (node.equals(master)) {
       recheckMaster = false;
+      masterDemoted = role == Role.REPLICA;
       if (role == Role.MASTER && paused && candidate == null) {
         paused = false; // a suspicion (-READONLY, a stalled promotion) that ROLE cleared
       } else if (role == Role.REPLICA) {
-        pause(now); // demoted: stop until the sentinels name the new master
+        if (now - quietUntilNanos >= 0) {
+          pause(now); // demoted: stop until the sentinels name the new master
+        }
         nextAskNanos = now;
       }
     }
     return null;
   }
 
-  /** A command got -READONLY from the master: stop lending and look again at once. */
+  /**
+   * A command got -READONLY from the master: stop lending (unless a suspicion was just dropped)
+   * and look again at once.
+   */
   void onReadOnly(long now) {
     if (master == null) {
       return;
     }
     if (candidate == null) {
-      pause(now);
+      if (now - quietUntilNanos >= 0) {
+        pause(now);
+      }
       recheckMaster = true;
     }
     nextAskNanos = now;

@@ -2,6 +2,7 @@ package io.github.resilientredis.pool.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -30,12 +31,15 @@ final class NodeConnection extends Connection {
   /** Opens, authenticates; throws a {@code JedisException} saying why not. */
   static NodeConnection open(HostAndPort address, int connectTimeoutMillis, int readTimeoutMillis,
       boolean ssl, String user, String password) {
+    SSLParameters tls = new SSLParameters();
+    tls.setEndpointIdentificationAlgorithm("HTTPS"); // verify the host name, as the pool does
     JedisClientConfig config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(connectTimeoutMillis)
         .socketTimeoutMillis(readTimeoutMillis)
         .user(user)
         .password(password)
         .ssl(ssl)
+        .sslParameters(ssl ? tls : null)
         .protocol(RedisProtocol.RESP2) // flat replies and plain pub/sub messages, parsed below
         .build();
     return new NodeConnection(address, config); // connects and authenticates

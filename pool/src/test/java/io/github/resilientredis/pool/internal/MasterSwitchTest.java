@@ -115,6 +115,20 @@ class MasterSwitchTest {
   }
 
   @Test
+  void onceTheMasterSaysReplicaAnyNamedMasterIsChecked() {
+    MasterSwitch s = servingA();
+    s.onReadOnly(now);
+    s.plan(now);
+    s.onSentinelAnswer(B, 0, now); // re-monitored by hand: epoch 0
+    assertNull(s.candidate(), "not yet: A has not said it is a replica");
+    s.onRole(A, Role.REPLICA, now);
+    assertTrue(s.plan(now).askSentinels());
+    s.onSentinelAnswer(B, 0, now);
+    assertEquals(B, s.plan(now).probe());
+    assertEquals(B, s.onRole(B, Role.MASTER, now).to());
+  }
+
+  @Test
   void switchMasterAloneMovesTheMasterToo() {
     MasterSwitch s = servingA();
     s.onEvent("s2", switchMaster(A, B), now);
@@ -171,6 +185,31 @@ class MasterSwitchTest {
     s.onSentinelAnswer(A, 1, now);
     s.onRole(A, Role.MASTER, now);
     assertEquals(A, s.servingMaster(), "a false alarm: serving again");
+  }
+
+  @Test
+  void aDemotionNoSentinelConfirmsResumesAfterTheLimitAndDoesNotStopAgainAtOnce() {
+    MasterSwitch s = servingA();
+    s.onReadOnly(now);
+    s.plan(now);
+    s.onSentinelAnswer(A, 1, now); // the sentinels still name A
+    s.onRole(A, Role.REPLICA, now); // made a replica by hand
+    assertNull(s.servingMaster());
+    s.plan(now);
+    s.onSentinelAnswer(A, 1, now);
+    s.plan(now + MasterSwitch.SUSPICION_LIMIT_NANOS - MS);
+    assertNull(s.servingMaster(), "held up to the limit");
+    now += MasterSwitch.SUSPICION_LIMIT_NANOS;
+    s.plan(now);
+    assertEquals(A, s.servingMaster(), "reads go on; writes get -READONLY as from any replica");
+    now += 10 * MS;
+    s.onReadOnly(now);
+    assertEquals(A, s.servingMaster(), "a -READONLY right after only re-checks");
+    MasterSwitch.Plan plan = s.plan(now);
+    assertTrue(plan.askSentinels());
+    assertEquals(A, plan.probe());
+    s.onSentinelAnswer(B, 2, now);
+    assertNull(s.servingMaster(), "a sentinel naming the new master still stops lending");
   }
 
   @Test

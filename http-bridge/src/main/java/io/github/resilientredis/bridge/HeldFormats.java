@@ -1,0 +1,172 @@
+package io.github.resilientredis.bridge;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes a held request writes, in its three shapes: Upstash's Server-Sent Events, Webdis's
+ * chunked JSON (one object per chunk, as Webdis streams {@code /SUBSCRIBE}), and the long-poll's
+ * single JSON reply. Payloads are text: bytes that are not UTF-8 are replaced (U+FFFD).
+ */
+final class HeldFormats {
+
+  /** Keepalives come in two writes (see {@link HeldRequest}): an SSE comment line. */
+  static final byte[][] SSE_KEEPALIVE = {ascii(":"), ascii("\n\n")};
+  /** Whitespace between JSON values: a streaming JSON reader skips it. */
+  static final byte[][] JSON_KEEPALIVE = {ascii("\n"), ascii("\n")};
+  /** Before the long-poll's JSON value: leading whitespace is still the same JSON document. */
+  static final byte[][] POLL_KEEPALIVE = {ascii(" "), ascii(" ")};
+  private static final byte[] DATA = ascii("data: ");
+
+  private HeldFormats() {}
+
+  /** {@code data: message,<channel>,<payload>} or {@code data: pmessage,<pattern>,<channel>,...}. */
+  static byte[] sseMessage(Message m) {
+    return m.pattern == null ? sse(null, "message", m.channel, m.payload)
+        : sse(null, "pmessage", m.pattern, join(m.channel, m.payload));
+  }
+
+  /** {@code data: subscribe,<channel>,<n>}: the n-th name of this stream is subscribed. */
+  static byte[] sseSubscribed(Topic topic, int n) {
+    return sse(null, topic.pattern ? "psubscribe" : "subscribe", topic.name, ascii("" + n));
+  }
+
+  /**
+   * {@code event: missed} with {@code data: missed,<channel>,<milliseconds>}: Redis was away and
+   * the subscription is back; messages published during those milliseconds were not delivered.
+   * A named event, so an EventSource's {@code onmessage} does not see it.
+   */
+  static byte[] sseMissed(Topic topic, long gapMillis) {
+    return sse("missed", "missed", topic.name, ascii("" + gapMillis));
+  }
+
+  /** {@code {"SUBSCRIBE":["message","<channel>","<payload>"]}}, as Webdis streams it. */
+  static byte[] webdisMessage(Message m) {
+    return m.pattern == null
+        ? json("SUBSCRIBE", "message", m.channel, m.payload, null)
+        : json("PSUBSCRIBE", "pmessage", m.pattern, m.channel, m.payload);
+  }
+
+  static byte[] webdisSubscribed(Topic topic, int n) {
+    ByteSink sink = new ByteSink();
+    try {
+      JsonWriter w = HttpCall.json(sink);
+      w.beginObject().name(topic.pattern ? "PSUBSCRIBE" : "SUBSCRIBE").beginArray()
+          .value(topic.pattern ? "psubscribe" : "subscribe").value(text(topic.name)).value(n)
+          .endArray().endObject().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  /** {@code {"SUBSCRIBE":["missed","<channel>",<milliseconds>]}}: see {@link #sseMissed}. */
+  static byte[] webdisMissed(Topic topic, long gapMillis) {
+    ByteSink sink = new ByteSink();
+    try {
+      JsonWriter w = HttpCall.json(sink);
+      w.beginObject().name(topic.pattern ? "PSUBSCRIBE" : "SUBSCRIBE").beginArray()
+          .value("missed").value(text(topic.name)).value(gapMillis).endArray().endObject().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  /** {@code {"result":{"channel":"<channel>","message":"<payload>"}}}. */
+  static byte[] pollMessage(Message m) {
+    ByteSink sink = new ByteSink();
+    try {
+      JsonWriter w = HttpCall.json(sink);
+      w.beginObject().name("result").beginObject()
+          .name("channel").value(text(m.channel))
+          .name("message").value(text(m.payload))
+          .endObject().endObject().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  /** {@code {"result":null}}, with {@code "missed":true} when Redis was away meanwhile. */
+  static byte[] pollNothing(boolean missed) {
+    return ascii(missed ? "{\"result\":null,\"missed\":true}" : "{\"result\":null}");
+  }
+
+  static byte[] pollError(String message) {
+    ByteSink sink = new ByteSink();
+    try {
+      HttpCall.json(sink).beginObject().name("error").value(message).endObject().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  private static byte[] json(String command, String kind, byte[] a, byte[] b, byte[] c) {
+    ByteSink sink = new ByteSink();
+    try {
+      JsonWriter w = HttpCall.json(sink);
+      w.beginObject().name(command).beginArray().value(kind).value(text(a)).value(text(b));
+      if (c != null) {
+        w.value(text(c));
+      }
+      w.endArray().endObject().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] join(byte[] channel, byte[] payload) {
+    byte[] out = new byte[channel.length + 1 + payload.length];
+    System.arraycopy(channel, 0, out, 0, channel.length);
+    out[channel.length] = ',';
+    System.arraycopy(payload, 0, out, channel.length + 1, payload.length);
+    return out;
+  }
+
+  /**
+   * One event: {@code kind,name,rest}; a line break inside starts another {@code data:} line, so
+   * a payload with line breaks stays one event.
+   */
+  private static byte[] sse(String event, String kind, byte[] name, byte[] rest) {
+    ByteSink line = new ByteSink();
+    line.writeAscii(kind);
+    line.writeByte(',');
+    line.writeBytes(name);
+    line.writeByte(',');
+    line.writeBytes(rest);
+    ByteSink framed = new ByteSink();
+    if (event != null) {
+      framed.writeAscii("event: " + event + "\n");
+    }
+    framed.writeBytes(DATA);
+    byte[] bytes = line.array();
+    for (int i = 0; i < line.length(); i++) {
+      byte b = bytes[i];
+      if (b == '\n' || b == '\r') {
+        framed.writeByte('\n');
+        framed.writeBytes(DATA);
+        if (b == '\r' && i + 1 < line.length() && bytes[i + 1] == '\n') {
+          i++;
+        }
+      } else {
+        framed.writeByte(b);
+      }
+    }
+    framed.writeByte('\n');
+    framed.writeByte('\n');
+    return framed.toByteArray();
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

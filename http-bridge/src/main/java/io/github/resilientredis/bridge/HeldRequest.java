@@ -1,0 +1,228 @@
+package io.github.resilientredis.bridge;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One request held open on the hub: a stream of events (SSE or Webdis's chunked JSON) or a
+ * long-poll that ends with the first message. The hub's threads only queue events here
+ * ({@link HubListener}); the request's own thread writes them, so a slow client holds up nobody
+ * but itself.
+ *
+ * <p>A client that left is noticed on a write, so the request writes a keepalive whenever it has
+ * written nothing for {@code keepalive}: the first write after the client closed draws a reset,
+ * the next one fails, and the request leaves its topics.
+ */
+final class HeldRequest implements HubListener {
+
+  /** The reply's shape. */
+  enum Shape { SSE, WEBDIS, POLL }
+
+  /** Events queued beyond this mean the client does not read: the stream is ended. */
+  static final int MAX_QUEUED = 4096;
+  /** Between a keepalive's two writes: time for a reset to come back over loopback or a LAN. */
+  static final long PROBE_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+
+  private record Live(Topic topic, long gapMillis) {}
+
+  /** Why the loop ended without the client leaving. */
+  enum End { TIMEOUT, MESSAGE, CLOSED, OVERFLOW }
+
+  final Shape shape;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final ArrayDeque<Object> events = new ArrayDeque<>();
+  private final Set<Topic> confirmed = new HashSet<>();
+  private boolean overflowed;
+  private boolean ended;
+  private String refusal;
+
+  HeldRequest(Shape shape) {
+    this.shape = shape;
+  }
+
+  @Override
+  public void live(Topic topic, long gapMillis) {
+    offer(new Live(topic, gapMillis));
+  }
+
+  @Override
+  public void message(Message message) {
+    offer(message);
+  }
+
+  @Override
+  public void refused(Topic topic, String error) {
+    lock.lock();
+    try {
+      if (refusal == null) {
+        refusal = error;
+      }
+      ended = true;
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Redis's refusal of one of the topics, or null. */
+  String refusal() {
+    lock.lock();
+    try {
+      return refusal;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void offer(Object event) {
+    lock.lock();
+    try {
+      if (ended) {
+        return;
+      }
+      if (event instanceof Live live) {
+        confirmed.add(live.topic);
+      }
+      if (events.size() >= MAX_QUEUED) {
+        overflowed = true;
+      } else {
+        events.add(event);
+      }
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends the request (the bridge is closing); its thread writes its last words and returns. */
+  void end() {
+    lock.lock();
+    try {
+      ended = true;
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until Redis confirmed all {@code count} topics; false after {@code nanos}. */
+  boolean awaitConfirmed(int count, long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (confirmed.size() < count && !ended) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = wake.awaitNanos(nanos);
+      }
+      return !ended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Writes events to {@code out} until the deadline ({@code Long.MAX_VALUE}: none), the first
+   * message of a long-poll, the end of the bridge or an overflow; an IOException means the client
+   * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}.
+   */
+  End run(OutputStream out, List<Topic> topics, long deadlineNanos, long keepaliveNanos)
+      throws IOException, InterruptedException {
+    for (int i = 0; i < topics.size() && shape != Shape.POLL; i++) { // a poll's headers said so
+      write(out, shape == Shape.SSE ? HeldFormats.sseSubscribed(topics.get(i), i + 1)
+          : HeldFormats.webdisSubscribed(topics.get(i), i + 1));
+    }
+    long nextKeepalive = System.nanoTime() + keepaliveNanos;
+    long probeAt = Long.MAX_VALUE;
+    while (true) {
+      Object event;
+      lock.lock();
+      try {
+        while (events.isEmpty() && !ended && !overflowed) {
+          long now = System.nanoTime();
+          long until = Math.min(Math.min(nextKeepalive, probeAt), deadlineNanos) - now;
+          if (until <= 0) {
+            break;
+          }
+          wake.awaitNanos(until);
+        }
+        event = events.poll();
+        if (event == null && (ended || overflowed)) {
+          return ended ? End.CLOSED : End.OVERFLOW;
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (event == null) {
+        long now = System.nanoTime();
+        if (now - deadlineNanos >= 0) {
+          if (shape == Shape.POLL) {
+            write(out, HeldFormats.pollNothing(false));
+          }
+          return End.TIMEOUT;
+        }
+        // A keepalive in two writes: the first draws a reset from a client that has left, the
+        // second, a moment later, fails on it. So a departure is noticed within one interval.
+        byte[][] halves = keepalive();
+        if (probeAt != Long.MAX_VALUE && now - probeAt >= 0) {
+          write(out, halves[1]);
+          probeAt = Long.MAX_VALUE;
+          nextKeepalive = now + keepaliveNanos;
+        } else if (now - nextKeepalive >= 0) {
+          write(out, halves[0]);
+          probeAt = now + PROBE_DELAY_NANOS;
+          nextKeepalive = Long.MAX_VALUE;
+        }
+        continue;
+      }
+      if (probeAt != Long.MAX_VALUE) {
+        write(out, keepalive()[1]); // finish the keepalive before the event: ":" then "\n\n"
+        probeAt = Long.MAX_VALUE;
+      }
+      if (event instanceof Live live) {
+        if (live.gapMillis == 0) {
+          continue; // announced above
+        } else if (shape == Shape.POLL) {
+          // a message may have been published while Redis was away: answer, the client polls again
+          write(out, HeldFormats.pollNothing(true));
+          return End.MESSAGE;
+        } else {
+          write(out, shape == Shape.SSE ? HeldFormats.sseMissed(live.topic, live.gapMillis)
+              : HeldFormats.webdisMissed(live.topic, live.gapMillis));
+        }
+      } else {
+        Message message = (Message) event;
+        switch (shape) {
+          case SSE -> write(out, message.sse());
+          case WEBDIS -> write(out, message.webdis());
+          case POLL -> {
+            write(out, HeldFormats.pollMessage(message));
+            return End.MESSAGE;
+          }
+          default -> throw new IllegalStateException(shape.name());
+        }
+      }
+      nextKeepalive = System.nanoTime() + keepaliveNanos;
+    }
+  }
+
+  private byte[][] keepalive() {
+    return switch (shape) {
+      case SSE -> HeldFormats.SSE_KEEPALIVE;
+      case WEBDIS -> HeldFormats.JSON_KEEPALIVE;
+      case POLL -> HeldFormats.POLL_KEEPALIVE;
+    };
+  }
+
+  private static void write(OutputStream out, byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+}

@@ -1,0 +1,229 @@
+package io.github.resilientredis.it.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.resilientredis.bridge.RedisHttpBridge;
+import io.github.resilientredis.it.support.AclUsers;
+import io.github.resilientredis.it.support.Await;
+import io.github.resilientredis.it.support.RedisContainers;
+import io.github.resilientredis.it.support.RedisProbe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.GenericContainer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
+
+/**
+ * Held requests at scale over real HTTP: thousands of SSE streams and long-polls share the hub's
+ * two Redis connections; broadcast and one-to-one delivery; two bridges on one Redis; clients
+ * that leave are let go within a second; Webdis's stream shape.
+ */
+class BridgeHeldRequestsIT {
+
+  private static final int HELD = 2_000;
+  private static final Duration LONG = Duration.ofSeconds(60);
+  private static GenericContainer<?> redis;
+  private static RedisHttpBridge bridge;
+  private static BridgeHttp http;
+  private static final HeldHttp clients = new HeldHttp();
+
+  @BeforeAll
+  static void start() {
+    BridgeHttp.init();
+    redis = RedisContainers.redis();
+    redis.start();
+    // On the JDK's server (Java 17) each held request holds one of max-concurrent platform
+    // threads: room for all. On the fast path (Java 21+) they give their turn back.
+    bridge = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
+        .poolSize(8).maxConcurrent(2 * HELD + 200).maxSubscribers(HELD + 100).start();
+    http = new BridgeHttp(bridge.url(), null);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    redis.stop();
+  }
+
+  private static long publish(BridgeHttp through, String channel, String message) {
+    return through.post("/", "[\"PUBLISH\",\"" + channel + "\",\"" + message + "\"]").expect(200)
+        .json().getAsJsonObject().get("result").getAsLong();
+  }
+
+  private static long numsub(Jedis jedis, String channel) {
+    return jedis.pubsubNumSub(channel).get(channel);
+  }
+
+  private static int pubsubClients(Jedis jedis) {
+    String list = jedis.clientList(ClientType.PUBSUB);
+    return (int) list.lines().filter(l -> !l.isBlank()).count();
+  }
+
+  @Test
+  void twoThousandHeldRequestsShareTwoRedisConnections() throws Exception {
+    List<HeldHttp.Held> sse = new ArrayList<>();
+    List<HeldHttp.Held> polls = new ArrayList<>();
+    try (Jedis jedis = RedisProbe.connect(redis)) {
+      // half SSE, half long-poll; in each half, half wait on one shared channel, half on their own
+      for (int i = 0; i < HELD / 2; i++) {
+        String channel = i % 2 == 0 ? "all" : "sse:" + i;
+        sse.add(clients.open(bridge.url() + "/subscribe/" + channel, "POST",
+            "Accept", "text/event-stream"));
+        String pollChannel = i % 2 == 0 ? "all" : "poll:" + i;
+        polls.add(clients.open(bridge.url() + "/poll/" + pollChannel + "?timeout=110", "GET"));
+      }
+      for (HeldHttp.Held held : sse) {
+        assertEquals(200, held.armed.get(60, TimeUnit.SECONDS), held.path);
+        held.await("data: subscribe,", LONG);
+      }
+      for (HeldHttp.Held held : polls) {
+        assertEquals(200, held.armed.get(60, TimeUnit.SECONDS), held.path);
+      }
+      assertTrue(pubsubClients(jedis) <= 2, "pub/sub connections: " + pubsubClients(jedis));
+      assertEquals(1, numsub(jedis, "all"), "one hub connection holds the shared channel");
+      assertEquals(HELD / 2 + 1, jedis.pubsubChannels().size(),
+          "every channel subscribed once, however many wait on it");
+
+      // broadcast: one PUBLISH reaches the 1,000 on "all"
+      assertEquals(1, publish(http, "all", "hi-all"));
+      for (int i = 0; i < HELD / 2; i += 2) {
+        sse.get(i).await("data: message,all,hi-all\n", LONG);
+        polls.get(i).await("{\"result\":{\"channel\":\"all\",\"message\":\"hi-all\"}}", LONG);
+        polls.get(i).done.get(10, TimeUnit.SECONDS);
+      }
+      // one-to-one: each own channel reaches its own request and nobody else. Published straight
+      // to Redis: the 500 polls just answered left 500 idle keep-alive connections, and the JDK
+      // 17 server closes a connection that goes idle beyond 200 (maxIdleConnections), so a client
+      // reusing one for a POST may meet a reset it must not retry.
+      for (int i = 1; i < HELD / 2; i += 2) {
+        assertEquals(1, jedis.publish("sse:" + i, "to-" + i));
+        assertEquals(1, jedis.publish("poll:" + i, "to-" + i));
+      }
+      for (int i = 1; i < HELD / 2; i += 2) {
+        sse.get(i).await("data: message,sse:" + i + ",to-" + i + "\n", LONG);
+        polls.get(i).await("{\"result\":{\"channel\":\"poll:" + i + "\",\"message\":\"to-" + i
+            + "\"}}", LONG);
+        assertEquals(1, sse.get(i).text().split("data: message,").length - 1, sse.get(i).path);
+        assertFalse(sse.get(i).contains("hi-all"), "a private channel got the broadcast");
+      }
+      for (HeldHttp.Held held : polls) {
+        held.done.get(10, TimeUnit.SECONDS);
+      }
+      // every client leaves: every channel is released
+      sse.forEach(HeldHttp.Held::close);
+      Await.until(Duration.ofSeconds(30), "every channel released",
+          () -> jedis.pubsubChannels().isEmpty());
+      Await.until(Duration.ofSeconds(10), "no held request left", () -> {
+        try {
+          return http.get("/metrics").body().contains("bridge_subscribers 0\n");
+        } catch (AssertionError e) {
+          return false; // a reused idle connection closed by the server: try again
+        }
+      });
+    } finally {
+      sse.forEach(HeldHttp.Held::close);
+      polls.forEach(HeldHttp.Held::close);
+    }
+  }
+
+  @Test
+  void clientsThatLeaveAreReleasedWithinOneSecond() throws Exception {
+    String[] paths = {"/subscribe/gone:sse", "/SUBSCRIBE/gone:webdis", "/poll/gone:poll?timeout=60"};
+    String[] channels = {"gone:sse", "gone:webdis", "gone:poll"};
+    try (Jedis jedis = RedisProbe.connect(redis)) {
+      List<HeldHttp.Held> held = new ArrayList<>();
+      for (String path : paths) {
+        held.add(clients.open(bridge.url() + path, "GET"));
+      }
+      for (int i = 0; i < held.size(); i++) {
+        assertEquals(200, held.get(i).armed.get(20, TimeUnit.SECONDS));
+        assertEquals(1, numsub(jedis, channels[i]), channels[i]);
+      }
+      for (int i = 0; i < held.size(); i++) {
+        long closed = System.nanoTime();
+        held.get(i).close();
+        String channel = channels[i];
+        Await.until(Duration.ofSeconds(10), channel + " released",
+            () -> numsub(jedis, channel) == 0);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
+        assertTrue(millis < 1_000, channel + " released " + millis + " ms after its client left");
+      }
+    }
+  }
+
+  @Test
+  void aPublishThroughEitherBridgeReachesTheWaitersOnBoth() throws Exception {
+    try (RedisHttpBridge other = RedisHttpBridge.builder().redis(RedisContainers.uri(redis))
+        .port(0).poolSize(2).maxConcurrent(16).maxSubscribers(8).start()) {
+      BridgeHttp otherHttp = new BridgeHttp(other.url(), null);
+      try (HeldHttp.Held streamA = clients.open(bridge.url() + "/subscribe/both", "GET");
+          HeldHttp.Held streamB = clients.open(other.url() + "/subscribe/both", "GET");
+          HeldHttp.Held pollB = clients.open(other.url() + "/poll/both?timeout=60", "GET")) {
+        streamA.await("data: subscribe,both,1", LONG);
+        streamB.await("data: subscribe,both,1", LONG);
+        assertEquals(200, pollB.armed.get(20, TimeUnit.SECONDS));
+        assertEquals(2, publish(http, "both", "via-a"), "one hub connection per bridge");
+        streamA.await("data: message,both,via-a\n", LONG);
+        streamB.await("data: message,both,via-a\n", LONG);
+        pollB.await("\"message\":\"via-a\"", LONG);
+        try (HeldHttp.Held pollA = clients.open(bridge.url() + "/poll/both?timeout=60", "GET")) {
+          assertEquals(200, pollA.armed.get(20, TimeUnit.SECONDS));
+          assertEquals(2, publish(otherHttp, "both", "via-b"));
+          pollA.await("\"message\":\"via-b\"", LONG);
+          streamA.await("data: message,both,via-b\n", LONG);
+          streamB.await("data: message,both,via-b\n", LONG);
+        }
+      }
+    }
+  }
+
+  @Test
+  void webdisStreamsChunkedJsonAsWebdisDoes() throws Exception {
+    try (HeldHttp.Held stream = clients.open(bridge.url() + "/SUBSCRIBE/wd", "GET");
+        HeldHttp.Held pattern = clients.open(bridge.url() + "/PSUBSCRIBE/wd*", "GET")) {
+      stream.await("{\"SUBSCRIBE\":[\"subscribe\",\"wd\",1]}", LONG);
+      pattern.await("{\"PSUBSCRIBE\":[\"psubscribe\",\"wd*\",1]}", LONG);
+      assertTrue(stream.info.headers().firstValue("Content-Type").orElse("")
+          .startsWith("application/json"));
+      assertEquals(2, publish(http, "wd", "hello \\\"you\\\""));
+      stream.await("{\"SUBSCRIBE\":[\"message\",\"wd\",\"hello \\\"you\\\"\"]}", LONG);
+      pattern.await("{\"PSUBSCRIBE\":[\"pmessage\",\"wd*\",\"wd\",\"hello \\\"you\\\"\"]}", LONG);
+    }
+  }
+
+  @Test
+  void aChannelTheTokensRedisUserMayNotUseIs403() {
+    AclUsers.create(redis, "chan", "chan-pw", "~* &allowed:* +@all -@dangerous");
+    try (RedisHttpBridge acl = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
+        .poolSize(2).maxConcurrent(8).maxSubscribers(4).tokens("chan-tok=chan:chan-pw").start()) {
+      BridgeHttp chan = new BridgeHttp(acl.url(), "chan-tok");
+      chan.get("/poll/secret?timeout=5").expectError(403, "NOPERM");
+      chan.post("/subscribe/allowed:a/secret", "[]").expectError(403, "NOPERM");
+      assertEquals("{\"result\":null}", chan.get("/poll/allowed:b?timeout=0.2").expect(200)
+          .body().strip());
+    }
+  }
+
+  @Test
+  void aPollEndsWithNullAtItsTimeoutAndRefusesBadInput() throws Exception {
+    long start = System.nanoTime();
+    try (HeldHttp.Held poll = clients.open(bridge.url() + "/poll/quiet?timeout=0.5", "GET")) {
+      poll.done.get(20, TimeUnit.SECONDS);
+      assertEquals("{\"result\":null}", poll.text().strip());
+      assertEquals(200, poll.info.statusCode());
+      assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(500));
+    }
+    http.get("/poll/quiet?timeout=soon").expectError(400, "timeout");
+    http.get("/poll/a/b").expectError(400, "one channel");
+    http.get("/poll/").expectError(400, "channel");
+  }
+}
