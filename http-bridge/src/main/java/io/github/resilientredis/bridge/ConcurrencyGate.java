@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A request that is going to wait a long time for Redis's news (a subscription stream, a long
  * poll) gives its turn back early with {@link HttpCall#releaseSlot()}, so held requests never
- * starve the others.
+ * starve the others. The turn is kept in a thread local, not in an exchange attribute: both the
+ * JDK's server and robaho's store exchange attributes in the context's one map, shared by every
+ * request (so one request could release another's turn).
  */
 final class ConcurrencyGate implements HttpHandler {
 
-  /** The exchange attribute that holds the request's {@link Slot}. */
-  static final String SLOT_ATTRIBUTE = ConcurrencyGate.class.getName() + ".slot";
+  /** The turn of the request this thread is handling; the handler runs on the gate's thread. */
+  private static final ThreadLocal<Slot> CURRENT = new ThreadLocal<>();
 
   private final HttpHandler next;
   private final Semaphore turns;
@@ -55,10 +57,22 @@ final class ConcurrencyGate implements HttpHandler {
       }
     }
     Slot slot = new Slot(turns);
-    exchange.setAttribute(SLOT_ATTRIBUTE, slot);
+    CURRENT.set(slot);
     try {
       next.handle(exchange);
     } finally {
+      CURRENT.remove();
+      slot.release();
+    }
+  }
+
+  /**
+   * Gives back the turn of the request this thread is handling, if it holds one; nothing
+   * otherwise. Call it from the request's own thread.
+   */
+  static void releaseCurrent() {
+    Slot slot = CURRENT.get();
+    if (slot != null) {
       slot.release();
     }
   }

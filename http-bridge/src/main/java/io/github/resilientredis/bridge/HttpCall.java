@@ -42,12 +42,11 @@ final class HttpCall {
 
   /**
    * Gives this request's turn among {@code max-concurrent} back before it ends: for a request that
-   * will wait a long time for Redis's news (a stream, a long poll). Harmless when there is none.
+   * will wait a long time for Redis's news (a stream, a long poll). Call it on the request's own
+   * thread (the one running the handler); harmless when there is no turn to give back.
    */
   void releaseSlot() {
-    if (exchange.getAttribute(ConcurrencyGate.SLOT_ATTRIBUTE) instanceof ConcurrencyGate.Slot s) {
-      s.release();
-    }
+    ConcurrencyGate.releaseCurrent();
   }
 
   String method() {
