@@ -73,6 +73,9 @@ final class Subscriptions implements AutoCloseable {
           + " max-subscribers is " + config.maxSubscribers);
     }
     metrics.subscribers.incrementAndGet();
+    // Waiting for Redis (to confirm, then for news) is no work: the max-concurrent turn goes back
+    // now, so that a burst of thousands of subscribers never fills max-queued.
+    call.releaseSlot();
     HeldRequest held = new HeldRequest(shape);
     List<Topic> joined = new ArrayList<>(names.length);
     open.add(held);
@@ -97,7 +100,6 @@ final class Subscriptions implements AutoCloseable {
         throw new BridgeException(503, "ERR Redis did not confirm the subscription within"
             + " command-timeout (" + BridgeConfig.millis(config.commandTimeout) + ")");
       }
-      call.releaseSlot(); // waiting for news is no work: its max-concurrent turn goes back
       call.setHeader("Cache-Control", "no-cache");
       call.setHeader("X-Accel-Buffering", "no"); // a proxy in front must not buffer the stream
       String type = shape == HeldRequest.Shape.SSE ? "text/event-stream; charset=utf-8"
