@@ -27,7 +27,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * Each command left unanswered may or may not have run: its caller sends it again on its own (with
  * {@link RedisPool#call}) only when {@link RedisPool#isSafeToResend} says so; otherwise it gets the
  * failure, and an INCR is never doubled. A command answered {@code -LOADING} ran nothing and is
- * sent again the same way.
+ * sent again the same way; so is one answered {@code -READONLY} when the pool follows Sentinel
+ * (the master was demoted): {@link RedisPool#call} holds it until the new master is confirmed
+ * (bounded by the borrow timeout) and runs it there, whatever the command, INCR included.
  */
 final class AutoPipeline {
 
@@ -38,6 +40,8 @@ final class AutoPipeline {
   static final int MAX_BATCH = 128;
 
   private final RedisPool pool;
+  /** -READONLY means "wait for the new master" only when the pool follows Sentinel. */
+  private final boolean followsSentinel;
   private final Lane[] lanes;
   /** How long a caller waits for its batch before it suspects a bug: every batch ends in a finally. */
   private final long stuckNanos;
@@ -51,6 +55,7 @@ final class AutoPipeline {
       throw new IllegalArgumentException("an auto-pipeline needs at least one lane: " + lanes);
     }
     this.pool = pool;
+    this.followsSentinel = pool.config().sentinel() != null;
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       this.lanes[i] = new Lane();
@@ -245,8 +250,10 @@ final class AutoPipeline {
         for (int i = 0; i < batch.size(); i++) {
           Slot slot = batch.get(i);
           Object reply = connection.receive();
-          if (RedisPool.isLoadingReply(reply)) {
-            slot.resend = true; // -LOADING: nothing ran; the pool waits the loading out
+          if (RedisPool.isLoadingReply(reply)
+              || followsSentinel && RedisPool.isReadOnlyReply(reply)) {
+            // Nothing ran: the pool waits the loading out, or for Sentinel's new master.
+            slot.resend = true;
           } else {
             slot.reply = reply;
           }
