@@ -27,8 +27,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * Each command left unanswered may or may not have run: its caller sends it again on its own (with
  * {@link RedisPool#call}) only when {@link RedisPool#isSafeToResend} says so; otherwise it gets the
  * failure, and an INCR is never doubled. A command answered {@code -LOADING} ran nothing and is
- * sent again the same way; so is one answered MOVED, ASK, TRYAGAIN or CLUSTERDOWN on a cluster,
- * where there is one auto-pipeline per primary and the resend follows the redirect.
+ * sent again the same way; so is one answered {@code -READONLY} when the pool follows Sentinel
+ * (the master was demoted): {@link RedisPool#call} holds it until the new master is confirmed
+ * (bounded by the borrow timeout) and runs it there, whatever the command, INCR included; and so
+ * is one answered MOVED, ASK, TRYAGAIN or CLUSTERDOWN on a cluster, where there is one
+ * auto-pipeline per primary and the resend follows the redirect ({@link RedisBackend#ranNothing}).
  */
 final class AutoPipeline {
 
@@ -259,7 +262,9 @@ final class AutoPipeline {
           Slot slot = batch.get(i);
           Object reply = connection.receive();
           if (redis.ranNothing(reply)) {
-            slot.resend = true; // -LOADING, MOVED...: nothing ran; call() waits or follows
+            // Nothing ran: call() waits the loading out, for Sentinel's new master, or follows
+            // the cluster's redirect.
+            slot.resend = true;
           } else {
             slot.reply = reply;
           }

@@ -101,7 +101,12 @@ interface RedisBackend extends AutoCloseable {
       return pool.withConnection(callback);
     }
 
-    @Override public boolean ranNothing(Object reply) { return RedisPool.isLoadingReply(reply); }
+    /** -LOADING; and -READONLY when the pool follows Sentinel (the master was demoted). */
+    @Override
+    public boolean ranNothing(Object reply) {
+      return RedisPool.isLoadingReply(reply)
+          || pool.config().sentinel() != null && RedisPool.isReadOnlyReply(reply);
+    }
     @Override public RedisPoolConfig nodeConfig() { return pool.config(); }
     @Override public PoolStats stats() { return pool.stats(); }
     @Override public String name() { return pool.name(); }

@@ -105,6 +105,7 @@ final class Subscriptions implements AutoCloseable {
       String type = shape == HeldRequest.Shape.SSE ? "text/event-stream; charset=utf-8"
           : HttpCall.JSON;
       try (OutputStream out = call.startStream(type)) {
+        out.flush(); // the headers now (some servers hold them until the first body bytes)
         HeldRequest.End end = held.run(out, joined, deadline, config.streamKeepalive.toNanos());
         if (end == HeldRequest.End.CLOSED && shape == HeldRequest.Shape.POLL) {
           out.write(HeldFormats.pollError("ERR the bridge is shutting down"));

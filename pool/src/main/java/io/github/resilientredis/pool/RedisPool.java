@@ -102,6 +102,16 @@ public final class RedisPool implements AutoCloseable {
   }
 
   /**
+   * Whether a raw reply is Redis's {@code -READONLY} error (the server is a replica, perhaps a
+   * demoted master): nothing ran, so the command may be sent again. When the pool follows Sentinel,
+   * {@link #call} waits for the new master and runs it there; for callers that read replies with
+   * {@link #withConnection}.
+   */
+  public static boolean isReadOnlyReply(Object reply) {
+    return RetryPolicy.isReadOnlyReply(reply);
+  }
+
+  /**
    * Whether a failure is a read timeout: Redis did not answer within {@code readTimeout} (it may
    * still run the command). The rule {@link #call} follows to never retry such a failure.
    */

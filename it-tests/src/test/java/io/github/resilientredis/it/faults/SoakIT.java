@@ -111,7 +111,8 @@ class SoakIT {
     }
   }
 
-  private static AcknowledgedWrites work(RedisClient client, int thread, long seed, long deadline,
+  /** One soak thread's loop (also {@link SentinelSoakIT}'s): what it wrote, acknowledged or not. */
+  static AcknowledgedWrites work(RedisClient client, int thread, long seed, long deadline,
       AtomicLong longestCall, LongAdder ackedIncrs, LongAdder failedIncrs) {
     Random random = new Random(seed);
     AcknowledgedWrites writes = new AcknowledgedWrites();

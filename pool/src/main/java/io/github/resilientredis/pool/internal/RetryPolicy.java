@@ -45,6 +45,11 @@ public final class RetryPolicy {
     return message != null && message.startsWith("LOADING");
   }
 
+  /** A raw reply that is a -READONLY error. */
+  public static boolean isReadOnlyReply(Object reply) {
+    return reply instanceof JedisDataException error && isReadOnly(error);
+  }
+
   /** A -READONLY error: the server is a replica (perhaps a demoted master) and ran nothing. */
   static boolean isReadOnly(JedisDataException error) {
     String message = error.getMessage();
