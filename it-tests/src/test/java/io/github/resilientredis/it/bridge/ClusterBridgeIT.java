@@ -145,7 +145,7 @@ class ClusterBridgeIT {
     load.resetSlowest();
     int victim = nodes.primaryOfSlot(5000);
     int victimReplica = nodes.replicaOf(victim);
-    long killed = timeUntilMaster(victimReplica, () -> nodes.kill(victim));
+    long killed = timeUntilMaster(victimReplica, () -> nodes.killInSync(victim, victimReplica));
     load.awaitMoreOps(1000);
     load.stop();
     System.out.printf("ClusterBridgeIT: CLUSTER FAILOVER %d ms, slowest %d ms; kill -9 %d ms,"

@@ -192,7 +192,7 @@ class RedisClusterIT {
     load.resetSlowest(); // the event's operations, not the first ones of the threads
     int victim = nodes.primaryOfSlot(100);
     int replica = nodes.replicaOf(victim);
-    long failoverMillis = timeUntilMaster(replica, () -> nodes.kill(victim));
+    long failoverMillis = timeUntilMaster(replica, () -> nodes.killInSync(victim, replica));
     load.awaitMoreOps(2000);
     load.stop();
     report("kill -9 of a primary", failoverMillis, load);

@@ -214,6 +214,30 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code kill -9} of a primary once its replica has every write it acknowledged: writes are
+   * paused on it (they wait, unanswered) until the replica's offset reaches the primary's. Redis
+   * replicates asynchronously, so a write acknowledged a moment before a kill may be lost with the
+   * primary whatever the client does; the tests check what the client can answer for.
+   */
+  public void killInSync(int primary, int replica) {
+    try (Jedis jedis = jedis(primary)) {
+      jedis.clientPause(5000, redis.clients.jedis.args.ClientPauseMode.WRITE);
+      long offset = Long.parseLong(field(jedis.info("replication"), "master_repl_offset"));
+      Await.until(Duration.ofSeconds(5), "replica " + replica + " at offset " + offset, () -> {
+        try (Jedis r = jedis(replica)) {
+          return Long.parseLong(field(r.info("replication"), "slave_repl_offset")) >= offset;
+        }
+      });
+    }
+    kill(primary);
+  }
+
+  private static String field(String info, String name) {
+    return info.lines().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow()
+        .substring(name.length() + 1).trim();
+  }
+
   /** Starts a killed node again with its old config (it rejoins the cluster). */
   public void restart(int port) {
     startNode(port);
