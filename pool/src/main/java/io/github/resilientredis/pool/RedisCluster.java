@@ -137,6 +137,21 @@ public final class RedisCluster implements AutoCloseable {
     return core.nodeStats();
   }
 
+  /** One node's pool counts ({@code host:port}), or null if the cluster has no pool for it. */
+  public PoolStats nodeStats(String node) {
+    return core.nodeStats(HostAndPort.from(node));
+  }
+
+  /**
+   * Runs {@code listener} each time a node's pool opens (a new primary, or one a MOVED named) or
+   * closes (a node no longer primary, or {@link #close}), on the thread that did it: keep it quick.
+   * It is not told which node: read {@link #nodeStats()} again. {@code RedisClusterMetrics} uses
+   * it to keep one set of meters per open pool.
+   */
+  public void onNodePoolsChanged(Runnable listener) {
+    core.onNodePoolsChanged(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** The primaries in the current slot map, as {@code host:port}. */
   public Set<String> primaries() {
     return core.primaries().stream().map(HostAndPort::toString)

@@ -8,15 +8,22 @@ import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.ClusterLoad;
 import io.github.resilientredis.it.support.RedisClusterProcesses;
 import io.github.resilientredis.pool.RedisCluster;
+import io.github.resilientredis.pool.micrometer.RedisClusterMetrics;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,7 +41,8 @@ import redis.clients.jedis.Response;
  * processes, {@code timeout 2}, {@code cluster-node-timeout 2000}), one cluster for the class:
  * Jedis's cluster API over the pools, then 8 threads of GET/SET/INCR across idling past the
  * server's timeout, a {@code CLUSTER FAILOVER}, a slot migration with keys moved mid-load, and a
- * primary killed with {@code kill -9} and restarted.
+ * primary killed with {@code kill -9} and restarted; last, the Micrometer view per node across
+ * another {@code CLUSTER FAILOVER}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisClusterIT {
@@ -218,6 +226,56 @@ class RedisClusterIT {
       assertTrue(ourConnections(port) <= 8 + 1, "connections on " + port + ": "
           + ourConnections(port)); // a pool's maxTotal, plus a topology read in flight
     }
+  }
+
+  @Test
+  @Order(6)
+  void micrometerShowsEachPrimarysPoolAndFollowsAFailover() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new RedisClusterMetrics(cluster).bindTo(registry);
+    assertEquals(cluster.primaries(), meteredNodes(registry));
+    Map<String, Double> before = borrowsByNode(registry);
+    ClusterLoad load = new ClusterLoad(jedisClient(), 4, "metrics");
+    load.start();
+    load.awaitMoreOps(500);
+    load.stop();
+    Map<String, Double> after = borrowsByNode(registry);
+    for (String node : cluster.primaries()) {
+      assertTrue(after.get(node) > before.get(node), node + " borrows " + before + " -> " + after);
+      assertEquals(8.0, registry.get("redis.pool.connections.max")
+          .tags("pool", "it-cluster", "node", node).gauge().value());
+    }
+
+    int primary = nodes.primaryOfSlot(0);
+    int replica = nodes.replicaOf(primary);
+    timeUntilMaster(replica, () -> {
+      try (Jedis jedis = nodes.jedis(replica)) {
+        jedis.clusterFailover();
+      }
+    });
+    nodes.awaitHealthy();
+    String demoted = "127.0.0.1:" + primary;
+    String promoted = "127.0.0.1:" + replica;
+    Await.until(REFRESH.plusMillis(1500), "the meters follow the failover",
+        () -> meteredNodes(registry).contains(promoted) && !meteredNodes(registry).contains(demoted));
+    assertEquals(cluster.primaries(), meteredNodes(registry));
+    assertTrue(registry.find("redis.pool.connections").tag("node", demoted).meters().isEmpty(),
+        "the demoted node's meters are removed");
+    assertEquals(3, registry.find("redis.pool.connections.created").meters().size(),
+        "one set of meters per primary, none left over: " + meteredNodes(registry));
+  }
+
+  private static Set<String> meteredNodes(SimpleMeterRegistry registry) {
+    return registry.find("redis.pool.borrow.wait").tag("pool", "it-cluster").functionTimers()
+        .stream().map(t -> t.getId().getTag("node")).collect(Collectors.toSet());
+  }
+
+  private static Map<String, Double> borrowsByNode(SimpleMeterRegistry registry) {
+    Map<String, Double> borrows = new HashMap<>();
+    for (FunctionTimer timer : registry.find("redis.pool.borrow.wait").functionTimers()) {
+      borrows.put(timer.getId().getTag("node"), timer.count());
+    }
+    return borrows;
   }
 
   private static void report(String event, long failoverMillis, ClusterLoad load) {

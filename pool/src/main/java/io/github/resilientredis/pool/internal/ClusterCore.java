@@ -343,6 +343,14 @@ public final class ClusterCore {
     return nodes.stats();
   }
 
+  public PoolStats nodeStats(HostAndPort node) {
+    return nodes.stats(node);
+  }
+
+  public void onNodePoolsChanged(Runnable listener) {
+    nodes.onChange(listener);
+  }
+
   /** The primary of a slot as {@code host:port}, or null. */
   public String primaryFor(int slot) {
     HostAndPort node = router.primaryFor(slot);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ final class ClusterNodes {
   private final Function<HostAndPort, RedisPoolConfig> configFor;
   private final HousekeepingThreads threads;
   private final ConcurrentHashMap<HostAndPort, NodePool> pools = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   ClusterNodes(String clusterName, Function<HostAndPort, RedisPoolConfig> configFor,
@@ -46,20 +48,56 @@ final class ClusterNodes {
       throw new RedisPoolException(RedisPoolException.Reason.CLOSED,
           clusterName + ": the cluster client is closed", null);
     }
-    return pools.computeIfAbsent(node, n -> {
+    NodePool[] opened = {null};
+    pool = pools.computeIfAbsent(node, n -> {
       log.info("{}: opening a pool for primary {}", clusterName, n);
-      return new NodePool(n, new PoolCore(configFor.apply(n), threads));
+      opened[0] = new NodePool(n, new PoolCore(configFor.apply(n), threads));
+      return opened[0];
     });
+    if (opened[0] != null) {
+      changed(); // outside computeIfAbsent, so that a listener reading the pools sees the new one
+    }
+    return pool;
+  }
+
+  /**
+   * Runs {@code listener} after a pool opens or closes, on the thread that did it. A listener
+   * reads the pools again ({@link #stats}) rather than being told which: calls may race, but the
+   * last one after any change sees the state that change left.
+   */
+  void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed() {
+    for (Runnable listener : changeListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("{}: a node pool listener failed", clusterName, e);
+      }
+    }
+  }
+
+  /** A node's pool counts, or null if it has no open pool. */
+  PoolStats stats(HostAndPort node) {
+    NodePool pool = pools.get(node);
+    return pool == null ? null : pool.core().stats();
   }
 
   /** Closes the pools of nodes that are not in {@code primaries}. */
   void retainOnly(Set<HostAndPort> primaries) {
+    boolean closedAny = false;
     for (Map.Entry<HostAndPort, NodePool> entry : pools.entrySet()) {
       if (!primaries.contains(entry.getKey()) && pools.remove(entry.getKey(), entry.getValue())) {
         log.info("{}: {} no longer serves slots as a primary; closing its pool", clusterName,
             entry.getKey());
         entry.getValue().core().close();
+        closedAny = true;
       }
+    }
+    if (closedAny) {
+      changed();
     }
   }
 
@@ -82,5 +120,6 @@ final class ClusterNodes {
       pool.core().close();
     }
     pools.clear();
+    changed();
   }
 }
