@@ -29,7 +29,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * failure, and an INCR is never doubled. A command answered {@code -LOADING} ran nothing and is
  * sent again the same way; so is one answered {@code -READONLY} when the pool follows Sentinel
  * (the master was demoted): {@link RedisPool#call} holds it until the new master is confirmed
- * (bounded by the borrow timeout) and runs it there, whatever the command, INCR included.
+ * (bounded by the borrow timeout) and runs it there, whatever the command, INCR included; and so
+ * is one answered MOVED, ASK, TRYAGAIN or CLUSTERDOWN on a cluster, where there is one
+ * auto-pipeline per primary and the resend follows the redirect ({@link RedisBackend#ranNothing}).
  */
 final class AutoPipeline {
 
@@ -39,30 +41,39 @@ final class AutoPipeline {
    */
   static final int MAX_BATCH = 128;
 
-  private final RedisPool pool;
-  /** -READONLY means "wait for the new master" only when the pool follows Sentinel. */
-  private final boolean followsSentinel;
+  private final RedisBackend redis;
   private final Lane[] lanes;
   /** How long a caller waits for its batch before it suspects a bug: every batch ends in a finally. */
   private final long stuckNanos;
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder commands = new LongAdder();
-  private final LongAdder resent = new LongAdder();
+  private final Counters counters;
+
+  /** What the auto-pipelines of one bridge did, summed over a cluster's nodes. */
+  static final class Counters {
+    final LongAdder batches = new LongAdder();
+    final LongAdder commands = new LongAdder();
+    final LongAdder resent = new LongAdder();
+  }
 
   /** {@code lanes} batches may be on the wire at once, each on its own connection. */
-  AutoPipeline(RedisPool pool, int lanes) {
+  AutoPipeline(RedisBackend redis, int lanes) {
+    this(redis, lanes, new Counters());
+  }
+
+  /**
+   * On a cluster, one per primary: every command given to it is for that node's slots, and its
+   * batches go on a connection to the slot of their first command.
+   */
+  AutoPipeline(RedisBackend redis, int lanes, Counters counters) {
     if (lanes < 1) {
       throw new IllegalArgumentException("an auto-pipeline needs at least one lane: " + lanes);
     }
-    this.pool = pool;
-    this.followsSentinel = pool.config().sentinel() != null;
+    this.redis = redis;
+    this.counters = counters;
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       this.lanes[i] = new Lane();
     }
-    var config = pool.config();
-    this.stuckNanos = config.borrowTimeout().plus(config.readTimeout()).multipliedBy(4)
-        .plusSeconds(10).toNanos();
+    this.stuckNanos = redis.stuckAfter().multipliedBy(4).plusSeconds(10).toNanos();
   }
 
   /**
@@ -75,8 +86,8 @@ final class AutoPipeline {
         : lanes[ThreadLocalRandom.current().nextInt(lanes.length)];
     Slot slot = lane.call(command);
     if (slot.resend) {
-      resent.increment();
-      return pool.call(command); // on this caller's thread, with the pool's own retry
+      counters.resent.increment();
+      return redis.call(command); // on this caller's thread, with the pool's own retry
     }
     if (slot.failure != null) {
       throw slot.failure;
@@ -85,15 +96,15 @@ final class AutoPipeline {
   }
 
   long batches() {
-    return batches.sum();
+    return counters.batches.sum();
   }
 
   long commands() {
-    return commands.sum();
+    return counters.commands.sum();
   }
 
   long resent() {
-    return resent.sum();
+    return counters.resent.sum();
   }
 
   /** Commands queued for a next batch, over all lanes (for tests). */
@@ -240,19 +251,19 @@ final class AutoPipeline {
 
   /** Writes the batch, reads its replies in order, and answers every slot whatever happens. */
   private void run(List<Slot> batch) {
-    batches.increment();
-    commands.add(batch.size());
+    counters.batches.increment();
+    counters.commands.add(batch.size());
     try {
-      pool.withConnection(connection -> {
+      redis.withConnection(redis.slotOf(batch.get(0).command), connection -> {
         for (Slot slot : batch) {
           connection.send(slot.command);
         }
         for (int i = 0; i < batch.size(); i++) {
           Slot slot = batch.get(i);
           Object reply = connection.receive();
-          if (RedisPool.isLoadingReply(reply)
-              || followsSentinel && RedisPool.isReadOnlyReply(reply)) {
-            // Nothing ran: the pool waits the loading out, or for Sentinel's new master.
+          if (redis.ranNothing(reply)) {
+            // Nothing ran: call() waits the loading out, for Sentinel's new master, or follows
+            // the cluster's redirect.
             slot.resend = true;
           } else {
             slot.reply = reply;

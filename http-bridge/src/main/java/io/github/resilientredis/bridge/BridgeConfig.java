@@ -1,7 +1,7 @@
 package io.github.resilientredis.bridge;
 
+import io.github.resilientredis.pool.RedisCluster;
 import io.github.resilientredis.pool.RedisPool;
-import io.github.resilientredis.pool.RedisPoolConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -94,13 +94,14 @@ final class BridgeConfig {
 
   BridgeConfig(Settings s) {
     this.redisUri = requireText("redis", s.redisUri);
-    RedisPoolConfig poolConfig;
+    String display;
     try {
-      poolConfig = RedisPool.builder().uri(redisUri).buildConfig();
+      display = RedisBackend.isClusterUri(redisUri) ? RedisCluster.builder().uri(redisUri).display()
+          : RedisPool.builder().uri(redisUri).buildConfig().serverUri();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("redis: " + e.getMessage(), e);
     }
-    this.redisDisplay = poolConfig.serverUri();
+    this.redisDisplay = display;
     this.host = requireText("host", s.host);
     this.port = requireRange("port", s.port, 0, 65535);
     this.tokens = tokens(s.tokens, s.tokensFile);

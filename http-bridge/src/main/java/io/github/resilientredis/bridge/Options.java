@@ -54,8 +54,9 @@ final class Options {
 
   static final List<Option> ALL = List.of(
       opt("redis", "REDIS_URL", BridgeConfig.DEFAULT_REDIS,
-          "Redis to serve: redis[s]://[[user]:password@]host[:port][/db], or through Sentinel:"
-              + " redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]",
+          "Redis to serve: redis[s]://[[user]:password@]host[:port][/db], through Sentinel:"
+              + " redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db],"
+              + " or a cluster: redis[s]-cluster://[[user]:password@]host:port[,host:port...]",
           (p, f, v) -> p.builder.redis(v)),
       opt("host", "BRIDGE_HOST", BridgeConfig.DEFAULT_HOST,
           "address to listen on; beyond loopback a token is required",

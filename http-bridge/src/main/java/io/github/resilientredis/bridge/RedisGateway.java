@@ -5,6 +5,8 @@ import io.github.resilientredis.pool.RedisPool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,9 +34,13 @@ final class RedisGateway {
   /** The reply to EXEC and, when Redis refused to queue a command, the first such error. */
   record Transaction(Object exec, JedisDataException queueError, int queueErrorIndex) {}
 
-  private final RedisPool pool;
+  private final RedisBackend pool;
   /** Null when pipeline-lanes is 0: each command then goes on a connection of its own. */
   private final AutoPipeline autoPipeline;
+  /** On a cluster, one auto-pipeline per primary (sharing autoPipeline's counters). */
+  private final Map<String, AutoPipeline> autoPipelineByNode = new ConcurrentHashMap<>();
+  private final AutoPipeline.Counters autoPipelineCounters = new AutoPipeline.Counters();
+  private final int pipelineLanes;
   private final byte[] defaultDb;
   private final int defaultDbNumber;
   private final BlockingCommands blocking;
@@ -49,11 +55,12 @@ final class RedisGateway {
   private final AtomicBoolean redisDown = new AtomicBoolean();
   private final String redisDisplay;
 
-  RedisGateway(RedisPool pool, BridgeConfig config, Metrics metrics) {
+  RedisGateway(RedisBackend pool, BridgeConfig config, Metrics metrics) {
     this.pool = pool;
-    this.autoPipeline = config.pipelineLanes > 0 ? new AutoPipeline(pool, config.pipelineLanes)
-        : null;
-    this.defaultDbNumber = pool.config().database();
+    this.pipelineLanes = config.pipelineLanes;
+    this.autoPipeline = config.pipelineLanes > 0
+        ? new AutoPipeline(pool, config.pipelineLanes, autoPipelineCounters) : null;
+    this.defaultDbNumber = pool.nodeConfig().database();
     this.defaultDb = Integer.toString(defaultDbNumber).getBytes(StandardCharsets.US_ASCII);
     this.blocking = new BlockingCommands(config.maxBlock);
     this.maxBlocking = config.maxBlocking;
@@ -76,7 +83,8 @@ final class RedisGateway {
       if (blocks) {
         return pool.call(blocking.cap(command).args); // it must not hold up a batch
       }
-      return autoPipeline != null ? autoPipeline.call(command.args) : pool.call(command.args);
+      return autoPipeline != null ? autoPipelineFor(command).call(command.args)
+          : pool.call(command.args);
     } finally {
       if (blocks) {
         blockingPermits.release();
@@ -85,14 +93,31 @@ final class RedisGateway {
     }
   }
 
-  /** Sends every command, then reads every reply, on one connection. Not atomic. */
+  /** A single Redis's auto-pipeline, or on a cluster that of the primary serving the command. */
+  private AutoPipeline autoPipelineFor(Command command) {
+    if (!pool.isCluster()) {
+      return autoPipeline;
+    }
+    String node = pool.nodeFor(pool.slotOf(command.args));
+    return autoPipelineByNode.computeIfAbsent(node,
+        n -> new AutoPipeline(pool, pipelineLanes, autoPipelineCounters));
+  }
+
+  /**
+   * Sends every command, then reads every reply, on one connection. Not atomic. On a cluster the
+   * commands are split by slot ({@link SlotPipeline}) and the replies put back in order.
+   */
   List<Object> pipeline(List<Command> commands) {
     boolean blocks = commands.stream().anyMatch(BlockingCommands::isBlocking);
     if (blocks) {
       acquireBlocking("a blocking command in the pipeline");
     }
     try {
-      return pool.withConnection(conn -> {
+      if (pool.isCluster()) {
+        return new SlotPipeline(pool).run(commands.stream()
+            .map(c -> blocks ? blocking.cap(c).args : c.args).toList());
+      }
+      return pool.withConnection(-1, conn -> {
         for (Command c : commands) {
           conn.send(blocks ? blocking.cap(c).args : c.args);
         }
@@ -110,10 +135,14 @@ final class RedisGateway {
     }
   }
 
-  /** MULTI, the commands, EXEC on one connection: all of them run, or none. */
+  /**
+   * MULTI, the commands, EXEC on one connection: all of them run, or none. On a cluster every key
+   * must be in one slot (one primary runs the transaction): 400 otherwise.
+   */
   Transaction multiExec(List<Command> commands) {
+    int slot = pool.isCluster() ? SlotPipeline.singleSlot(pool, commands) : -1;
     try {
-      return pool.withConnection(conn -> {
+      return pool.withConnection(slot, conn -> {
         conn.send(MULTI);
         for (Command c : commands) {
           conn.send(c.args);
@@ -136,7 +165,7 @@ final class RedisGateway {
     }
   }
 
-  /** The auto-pipeline's counters for /metrics, or null when it is off. */
+  /** The auto-pipeline's counters for /metrics (all nodes' on a cluster), or null when off. */
   AutoPipeline autoPipeline() {
     return autoPipeline;
   }
@@ -153,7 +182,7 @@ final class RedisGateway {
 
   private Object callInDb(Command command, int db) {
     byte[] dbArg = Integer.toString(db).getBytes(StandardCharsets.US_ASCII);
-    return pool.withConnection(conn -> {
+    return pool.withConnection(pool.slotOf(command.args), conn -> {
       Object selected = conn.call(SELECT, dbArg);
       if (selected instanceof JedisDataException) {
         return selected; // e.g. "ERR DB index is out of range": the connection did not move

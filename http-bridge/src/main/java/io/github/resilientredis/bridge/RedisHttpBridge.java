@@ -169,7 +169,8 @@ public final class RedisHttpBridge implements AutoCloseable {
 
     /**
      * {@code redis[s]://[[user]:password@]host[:port][/db]}, or a master followed through Sentinel,
-     * {@code redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]};
+     * {@code redis[s]-sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]}, or a
+     * Redis Cluster, {@code redis[s]-cluster://[[user]:password@]host:port[,host:port...]};
      * default redis://localhost:6379.
      */
     public Builder redis(String uri) {

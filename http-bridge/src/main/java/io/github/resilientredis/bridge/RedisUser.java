@@ -1,7 +1,5 @@
 package io.github.resilientredis.bridge;
 
-import io.github.resilientredis.pool.RedisPool;
-import redis.clients.jedis.RedisProtocol;
 
 /**
  * The connections of one Redis user: a pool authenticated as that user (the bridge's own user
@@ -14,7 +12,8 @@ final class RedisUser implements AutoCloseable {
 
   /** The ACL user's name; null for the bridge's own user (whatever the redis URL names). */
   final String name;
-  final RedisPool pool;
+  /** One Redis's pool, or a cluster's pools. */
+  final RedisBackend pool;
   final RedisGateway gateway;
   private final BridgeConfig config;
   private final CommandPolicy policy;
@@ -33,18 +32,7 @@ final class RedisUser implements AutoCloseable {
     this.config = config;
     this.policy = policy;
     this.metrics = metrics;
-    RedisPool.Builder builder = RedisPool.builder()
-        .uri(config.redisUri)
-        .name(poolName)
-        .protocol(RedisProtocol.RESP2)
-        .maxTotal(config.poolSize)
-        .borrowTimeout(config.borrowTimeout)
-        .connectTimeout(config.connectTimeout)
-        .readTimeout(config.commandTimeout);
-    if (user != null) {
-      builder.user(user).password(password);
-    }
-    this.pool = builder.build();
+    this.pool = RedisBackend.open(config, poolName, user, password);
     this.gateway = new RedisGateway(pool, config, metrics);
   }
 
@@ -59,7 +47,7 @@ final class RedisUser implements AutoCloseable {
    */
   synchronized Subscriptions subscriptions() {
     if (subscriptions == null) {
-      subscriptions = new Subscriptions(config, pool.config(), policy, metrics);
+      subscriptions = new Subscriptions(config, pool.nodeConfig(), policy, metrics);
       if (subscriptionsClosed) {
         subscriptions.close(); // opened during shutdown: it turns the subscriber away
       }

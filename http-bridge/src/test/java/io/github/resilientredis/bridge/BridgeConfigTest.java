@@ -69,6 +69,14 @@ class BridgeConfigTest {
   }
 
   @Test
+  void aClusterUriIsShownWithoutThePassword() {
+    BridgeConfig c = config(s -> s.redisUri = "redis-cluster://:s3cret@h1:7000,h2:7001");
+    assertEquals("redis-cluster://h1:7000,h2:7001", c.redisDisplay);
+    assertEquals("redis: uri must be host:port: 'h1'",
+        error(s -> s.redisUri = "redis-cluster://h1"));
+  }
+
+  @Test
   void beyondLoopbackNeedsAToken() {
     assertTrue(error(s -> s.host = "0.0.0.0").contains("set a token"));
     BridgeConfig c = config(s -> {

@@ -83,7 +83,8 @@ class AutoPipelineIT {
 
   @Test
   void concurrentCommandsShareBatchesAndEachGetsItsOwnReply() throws Exception {
-    AutoPipeline pipeline = new AutoPipeline(pool(Duration.ofSeconds(2)), 2);
+    AutoPipeline pipeline =
+        new AutoPipeline(new RedisBackend.Single(pool(Duration.ofSeconds(2))), 2);
     int callers = 24;
     int rounds = 300;
     List<Future<?>> done = new ArrayList<>();
@@ -113,7 +114,8 @@ class AutoPipelineIT {
 
   @Test
   void aConnectionKilledMidBatchResendsOnlyWhatIsSafe() throws Exception {
-    AutoPipeline pipeline = new AutoPipeline(pool(Duration.ofSeconds(2)), 2);
+    AutoPipeline pipeline =
+        new AutoPipeline(new RedisBackend.Single(pool(Duration.ofSeconds(2))), 2);
     int callers = 12;
     for (int t = 0; t < callers; t++) {
       pipeline.call(args("SET", "fixed:" + t, "value:" + t));
@@ -173,7 +175,8 @@ class AutoPipelineIT {
 
   @Test
   void aReadTimeoutMidBatchFailsTheCommandsBehindItWithoutResendingThem() throws Exception {
-    AutoPipeline pipeline = new AutoPipeline(pool(Duration.ofMillis(800)), 1);
+    AutoPipeline pipeline =
+        new AutoPipeline(new RedisBackend.Single(pool(Duration.ofMillis(800))), 1);
     pipeline.call(args("SET", "k", "v"));
     long batchesBefore = pipeline.batches();
     // Keeps the lane busy while three commands queue up, in this order, for the next batch.

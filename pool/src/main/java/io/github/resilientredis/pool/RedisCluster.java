@@ -93,9 +93,43 @@ public final class RedisCluster implements AutoCloseable {
     return withConnection(key.getBytes(StandardCharsets.UTF_8), callback);
   }
 
+  /**
+   * Lends a connection to the primary serving {@code slot} (any primary for -1), as
+   * {@link #withConnection(byte[], ConnectionCallback)} does for a key.
+   */
+  public <T> T withConnection(int slot, ConnectionCallback<T> callback) {
+    Objects.requireNonNull(callback, "callback");
+    if (slot < -1 || slot > 16383) {
+      throw new IllegalArgumentException("slot must be between -1 and 16383: " + slot);
+    }
+    return core.withConnection(slot, callback);
+  }
+
   /** The hash slot (0-16383) of a key; hash tags ({@code {tag}}) are respected. */
   public static int slotOf(byte[] key) {
     return ClusterKeys.slotOfKey(key);
+  }
+
+  /**
+   * The slot {@link #call} routes a raw command by (its first key's), or -1 when it names no key.
+   */
+  public static int commandSlot(byte[]... commandAndArguments) {
+    return ClusterKeys.slot(commandAndArguments);
+  }
+
+  /** The primary serving {@code slot} now, as {@code host:port}, or null when none does. */
+  public String primaryFor(int slot) {
+    return core.primaryFor(slot);
+  }
+
+  /**
+   * Whether a raw reply says the command ran nowhere and may be sent again, whatever it is:
+   * {@code MOVED}, {@code ASK}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code READONLY},
+   * {@code LOADING}. {@link #call} sends such commands again itself; this is for callers that
+   * pipeline on {@link #withConnection} and resend with {@link #call}.
+   */
+  public static boolean isRedirectReply(Object reply) {
+    return ClusterKeys.isRedirectReply(reply);
   }
 
   /** Each primary's pool counts, keyed {@code host:port}. */
@@ -111,6 +145,19 @@ public final class RedisCluster implements AutoCloseable {
 
   public String name() {
     return core.name();
+  }
+
+  /**
+   * The settings every node's pool is built from (host, port and name are those of the first
+   * seed; each node's pool has its own).
+   */
+  public RedisPoolConfig nodeConfig() {
+    return core.nodeTemplate();
+  }
+
+  /** How long a command may wait for a failover ({@link Builder#failoverTimeout}). */
+  public Duration failoverTimeout() {
+    return core.failoverTimeout();
   }
 
   /** Closes every node's pool and the background threads. Idempotent. */
@@ -214,7 +261,26 @@ public final class RedisCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Checks the settings without connecting and returns the seeds as a URI without credentials,
+     * safe to log: {@code redis-cluster://h1:7000,h2:7001}.
+     */
+    public String display() {
+      validated();
+      return (template.buildConfig().ssl() ? "rediss-cluster://" : "redis-cluster://")
+          + seeds.stream().map(HostAndPort::toString).collect(Collectors.joining(","));
+    }
+
     public RedisCluster build() {
+      RedisPoolConfig nodeTemplate = validated();
+      String clusterName = name != null ? name : "redis-cluster-" + CLUSTER_NUMBER.incrementAndGet();
+      return new RedisCluster(new ClusterCore(new ClusterCore.Settings(clusterName,
+          Collections.unmodifiableSet(new LinkedHashSet<>(seeds)), nodeTemplate,
+          node -> nodeConfig(nodeTemplate, clusterName, node), failoverTimeout,
+          topologyRefreshInterval)));
+    }
+
+    private RedisPoolConfig validated() {
       if (seeds.isEmpty()) {
         throw new IllegalArgumentException("nodes must name at least one host:port: []");
       }
@@ -226,16 +292,13 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalArgumentException(
             "topologyRefreshInterval must be at least 100 ms: " + topologyRefreshInterval);
       }
-      RedisPoolConfig nodeTemplate = template.buildConfig();
+      RedisPoolConfig nodeTemplate = template.host(seeds.get(0).getHost())
+          .port(seeds.get(0).getPort()).buildConfig();
       if (nodeTemplate.database() != 0) {
         throw new IllegalArgumentException(
             "database must be 0 on a cluster (it has only one): " + nodeTemplate.database());
       }
-      String clusterName = name != null ? name : "redis-cluster-" + CLUSTER_NUMBER.incrementAndGet();
-      return new RedisCluster(new ClusterCore(new ClusterCore.Settings(clusterName,
-          Collections.unmodifiableSet(new LinkedHashSet<>(seeds)), nodeTemplate,
-          node -> nodeConfig(nodeTemplate, clusterName, node), failoverTimeout,
-          topologyRefreshInterval)));
+      return nodeTemplate;
     }
 
     private static HostAndPort parseNode(String text, String setting) {

@@ -25,6 +25,12 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
   /** {@code cluster-node-timeout}: how long before a silent primary is failed over. */
   public static final int NODE_TIMEOUT_MILLIS = 2000;
+  /**
+   * The timeout while the cluster forms: a node forgets a peer whose handshake takes longer, and
+   * {@code redis-cli --cluster create} then waits for it forever. On a loaded machine 2 s is not
+   * always enough; it is lowered to {@link #NODE_TIMEOUT_MILLIS} once the cluster is up.
+   */
+  private static final int CREATE_NODE_TIMEOUT_MILLIS = 15000;
 
   private final Path dir;
   private final List<Integer> ports = new ArrayList<>();
@@ -42,7 +48,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
           Files.createTempDirectory("redis-cluster-it"), serverTimeoutSeconds);
       try {
         for (int i = 0; i < primaries * 2; i++) {
-          int port = FreePorts.pick();
+          int port = clusterPort(cluster.ports);
           cluster.ports.add(port);
           cluster.startNode(port);
         }
@@ -54,6 +60,30 @@ public final class RedisClusterProcesses implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A port whose cluster bus port (port + 10000) is free too, both below the kernel's ephemeral
+   * range (32768 and up on Linux): a bus port taken by some other socket leaves
+   * {@code redis-cli --cluster create} waiting for the nodes to meet.
+   */
+  private static int clusterPort(List<Integer> taken) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2700);
+      if (!taken.contains(port) && isFree(port) && isFree(port + 10000)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port pair (port, port + 10000) below 32768");
+  }
+
+  private static boolean isFree(int port) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+      socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -69,7 +99,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
         pidFile(port).toString(), "--logfile", nodeDir.resolve("redis.log").toString(), "--save",
         "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes",
         "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(),
-        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS), "--timeout",
+        "--cluster-node-timeout", String.valueOf(CREATE_NODE_TIMEOUT_MILLIS), "--timeout",
         String.valueOf(serverTimeoutSeconds));
     Await.until(Duration.ofSeconds(10), "node " + port + " answers PING", () -> {
       try (Jedis jedis = jedis(port)) {
@@ -84,8 +114,13 @@ public final class RedisClusterProcesses implements AutoCloseable {
       command.add("127.0.0.1:" + port);
     }
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-    run(Duration.ofSeconds(60), command.toArray(String[]::new));
+    run(Duration.ofSeconds(90), command.toArray(String[]::new));
     awaitHealthy();
+    for (int port : ports) {
+      try (Jedis jedis = jedis(port)) {
+        jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
+      }
+    }
   }
 
   /** Every node says the cluster is ok and every replica has finished its first sync. */
@@ -179,9 +214,36 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code kill -9} of a primary once its replica has every write it acknowledged: writes are
+   * paused on it (they wait, unanswered) until the replica's offset reaches the primary's. Redis
+   * replicates asynchronously, so a write acknowledged a moment before a kill may be lost with the
+   * primary whatever the client does; the tests check what the client can answer for.
+   */
+  public void killInSync(int primary, int replica) {
+    try (Jedis jedis = jedis(primary)) {
+      jedis.clientPause(5000, redis.clients.jedis.args.ClientPauseMode.WRITE);
+      long offset = Long.parseLong(field(jedis.info("replication"), "master_repl_offset"));
+      Await.until(Duration.ofSeconds(5), "replica " + replica + " at offset " + offset, () -> {
+        try (Jedis r = jedis(replica)) {
+          return Long.parseLong(field(r.info("replication"), "slave_repl_offset")) >= offset;
+        }
+      });
+    }
+    kill(primary);
+  }
+
+  private static String field(String info, String name) {
+    return info.lines().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow()
+        .substring(name.length() + 1).trim();
+  }
+
   /** Starts a killed node again with its old config (it rejoins the cluster). */
   public void restart(int port) {
     startNode(port);
+    try (Jedis jedis = jedis(port)) {
+      jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
+    }
   }
 
   public Jedis jedis(int port) {
@@ -193,17 +255,19 @@ public final class RedisClusterProcesses implements AutoCloseable {
     return dir.resolve(port + ".pid");
   }
 
-  private static void run(Duration timeout, String... command) {
+  private void run(Duration timeout, String... command) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] output = process.getInputStream().readAllBytes();
+      Path output = Files.createTempFile(dir, "command", ".out");
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        throw new IllegalStateException(String.join(" ", command) + " did not finish within "
+            + timeout + ": " + Files.readString(output, StandardCharsets.UTF_8));
       }
       if (process.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed: "
-            + new String(output, StandardCharsets.UTF_8));
+            + Files.readString(output, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

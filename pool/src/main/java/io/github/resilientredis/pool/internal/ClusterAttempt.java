@@ -44,8 +44,4 @@ final class ClusterAttempt {
   boolean redirected() {
     return ++redirects <= 3 || pause();
   }
-
-  boolean expired() {
-    return deadlineNanos - ticker.nanoTime() <= 0;
-  }
 }

@@ -56,6 +56,8 @@ public final class ClusterCore {
   }
 
   private final String name;
+  private final RedisPoolConfig nodeTemplate;
+  private final Duration failoverTimeout;
   private final Ticker ticker = Ticker.SYSTEM;
   private final long failoverTimeoutNanos;
   private final boolean retrySafeCommands;
@@ -67,11 +69,12 @@ public final class ClusterCore {
   /** The attempt Jedis's provider started when it lent {@code connection}, for the executor. */
   private final ThreadLocal<Stash> stash = new ThreadLocal<>();
   private volatile boolean closed;
-
   private record Stash(PooledConnection connection, ClusterAttempt attempt) {}
 
   public ClusterCore(Settings settings) {
     this.name = settings.name();
+    this.nodeTemplate = settings.nodeTemplate();
+    this.failoverTimeout = settings.failoverTimeout();
     this.failoverTimeoutNanos = settings.failoverTimeout().toNanos();
     this.retrySafeCommands = settings.nodeTemplate().retrySafeCommands();
     JedisClientConfig clientConfig = jedisConfig(settings.nodeTemplate());
@@ -120,6 +123,14 @@ public final class ClusterCore {
     return name;
   }
 
+  public RedisPoolConfig nodeTemplate() {
+    return nodeTemplate;
+  }
+
+  public Duration failoverTimeout() {
+    return failoverTimeout;
+  }
+
   /** Every node we know of, to ask for the topology: primaries first, then replicas. */
   private Collection<HostAndPort> knownNodes() {
     ClusterTopology topology = router == null ? null : router.topology();
@@ -131,17 +142,22 @@ public final class ClusterCore {
     return known;
   }
 
-  /** A new slot map: route by it, open pools for new primaries, close those of former ones. */
-  private void apply(ClusterTopology topology) {
+  /**
+   * A new slot map: route by it, open pools for new primaries, close those of former ones. A read
+   * that began before a MOVED changed the map may come from a node that has not heard of the
+   * change yet (during a failover or a reshard, for a few ms): the slots such MOVED replies named
+   * keep their new owner, whose pool stays open, so a stale view never sends commands back.
+   */
+  private void apply(ClusterTopology topology, long readStartNanos) {
     if (closed) {
       return;
     }
     ClusterTopology before = router.topology();
-    router.update(topology);
+    router.update(topology, readStartNanos);
     for (HostAndPort primary : topology.primaries()) {
       nodes.pool(primary);
     }
-    nodes.retainOnly(topology.primaries());
+    nodes.retainOnly(router.primariesInUse());
     if (!before.primaries().equals(topology.primaries())) {
       log.info("{}: topology changed: {}", name, topology);
     }
@@ -325,6 +341,12 @@ public final class ClusterCore {
 
   public Map<String, PoolStats> nodeStats() {
     return nodes.stats();
+  }
+
+  /** The primary of a slot as {@code host:port}, or null. */
+  public String primaryFor(int slot) {
+    HostAndPort node = router.primaryFor(slot);
+    return node == null ? null : node.toString();
   }
 
   public Set<HostAndPort> primaries() {

@@ -38,6 +38,11 @@ public final class ClusterKeys {
     return index < 0 ? NO_KEY : JedisClusterCRC16.getSlot(commandAndArguments[index]);
   }
 
+  /** A reply meaning the command ran nowhere: see {@code RedisCluster.isRedirectReply}. */
+  public static boolean isRedirectReply(Object reply) {
+    return ClusterErrors.isRedirect(reply);
+  }
+
   /** The slot of one key (hash tags respected). */
   public static int slotOfKey(byte[] key) {
     return JedisClusterCRC16.getSlot(key);

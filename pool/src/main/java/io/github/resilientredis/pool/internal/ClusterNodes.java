@@ -3,7 +3,6 @@ package io.github.resilientredis.pool.internal;
 import io.github.resilientredis.pool.PoolStats;
 import io.github.resilientredis.pool.RedisPoolConfig;
 import io.github.resilientredis.pool.RedisPoolException;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -62,10 +61,6 @@ final class ClusterNodes {
         entry.getValue().core().close();
       }
     }
-  }
-
-  Collection<NodePool> all() {
-    return pools.values();
   }
 
   /** The pools as Jedis's cluster API wants them, keyed "host:port". */

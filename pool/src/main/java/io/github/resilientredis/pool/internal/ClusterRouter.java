@@ -1,8 +1,10 @@
 package io.github.resilientredis.pool.internal;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import redis.clients.jedis.HostAndPort;
@@ -16,14 +18,41 @@ final class ClusterRouter {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile ClusterTopology topology;
   private volatile AtomicReferenceArray<HostAndPort> slots;
+  /**
+   * MOVED replies that changed the map, by slot: a topology read that began before one of them
+   * may come from a node that has not heard of the move yet, and must not undo it.
+   */
+  private final ConcurrentHashMap<Integer, Move> moves = new ConcurrentHashMap<>();
+
+  private record Move(HostAndPort node, long nanos) {}
 
   ClusterRouter(ClusterTopology initial) {
     update(initial);
   }
 
   void update(ClusterTopology next) {
-    slots = new AtomicReferenceArray<>(next.slotMap());
+    update(next, System.nanoTime());
+  }
+
+  /** A topology read that began at {@code readStartNanos}; later MOVED replies stay applied. */
+  void update(ClusterTopology next, long readStartNanos) {
+    AtomicReferenceArray<HostAndPort> map = new AtomicReferenceArray<>(next.slotMap());
+    moves.forEach((slot, move) -> {
+      if (move.nanos() - readStartNanos > 0) {
+        map.set(slot, move.node());
+      } else {
+        moves.remove(slot, move); // the read saw it
+      }
+    });
+    slots = map;
     topology = next;
+  }
+
+  /** The primaries of the last read, and the targets of MOVED replies it had not seen yet. */
+  Set<HostAndPort> primariesInUse() {
+    Set<HostAndPort> inUse = new LinkedHashSet<>(topology.primaries());
+    moves.values().forEach(move -> inUse.add(move.node()));
+    return inUse;
   }
 
   ClusterTopology topology() {
@@ -42,21 +71,11 @@ final class ClusterRouter {
   boolean moved(int slot, HostAndPort target) {
     AtomicReferenceArray<HostAndPort> current = slots;
     HostAndPort before = current.getAndSet(slot, target);
-    return !target.equals(before);
-  }
-
-  /** Whether the node serves any slot as a primary in the map commands are routed by. */
-  boolean isPrimary(HostAndPort node) {
-    if (topology.primaries().contains(node)) {
-      return true;
+    if (target.equals(before)) {
+      return false;
     }
-    AtomicReferenceArray<HostAndPort> current = slots;
-    for (int i = 0; i < current.length(); i++) {
-      if (node.equals(current.get(i))) {
-        return true;
-      }
-    }
-    return false;
+    moves.put(slot, new Move(target, System.nanoTime()));
+    return true;
   }
 
   HostAndPort anyPrimary() {

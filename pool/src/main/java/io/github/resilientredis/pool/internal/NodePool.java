@@ -21,10 +21,6 @@ final class NodePool {
     this.view = new JedisView(core);
   }
 
-  HostAndPort node() {
-    return node;
-  }
-
   PoolCore core() {
     return core;
   }
@@ -38,6 +34,11 @@ final class NodePool {
     PooledConnection connection = core.borrow(false);
     connection.returnOnClose(true);
     return connection;
+  }
+
+  @Override
+  public String toString() {
+    return node + " " + core;
   }
 
   /**

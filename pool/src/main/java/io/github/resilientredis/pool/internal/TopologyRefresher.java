@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,12 @@ final class TopologyRefresher {
   private final JedisClientConfig clientConfig;
   private final Set<HostAndPort> seeds;
   private final Supplier<Collection<HostAndPort>> knownNodes;
-  private final Consumer<ClusterTopology> onTopology;
+  private final Listener onTopology;
+
+  /** Hears each topology read, with the time its read began. */
+  interface Listener {
+    void read(ClusterTopology topology, long readStartNanos);
+  }
   private final Ticker ticker;
   private final ScheduledThreadPoolExecutor thread;
   private final AtomicBoolean pending = new AtomicBoolean();
@@ -48,7 +52,7 @@ final class TopologyRefresher {
   private int rotation;
 
   TopologyRefresher(String clusterName, JedisClientConfig clientConfig, Set<HostAndPort> seeds,
-      Supplier<Collection<HostAndPort>> knownNodes, Consumer<ClusterTopology> onTopology,
+      Supplier<Collection<HostAndPort>> knownNodes, Listener onTopology,
       Ticker ticker) {
     this.clusterName = clusterName;
     this.clientConfig = clientConfig;
@@ -96,14 +100,15 @@ final class TopologyRefresher {
   private void refresh() {
     // Cleared before reading: a request arriving during the read schedules one more after it.
     pending.set(false);
-    lastRefreshNanos = ticker.nanoTime();
+    long start = ticker.nanoTime();
+    lastRefreshNanos = start;
     try {
       ClusterTopology topology = read(candidates());
       if (topology == null) {
         log.warn("{}: no node answered CLUSTER SLOTS; keeping the slot map we have", clusterName);
         return;
       }
-      onTopology.accept(topology);
+      onTopology.read(topology, start);
     } catch (RuntimeException e) {
       log.error("{}: topology refresh failed", clusterName, e);
     }

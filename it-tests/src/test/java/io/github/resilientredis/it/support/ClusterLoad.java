@@ -1,10 +1,8 @@
-package io.github.resilientredis.it.cluster;
+package io.github.resilientredis.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.resilientredis.it.support.AcknowledgedWrites;
-import io.github.resilientredis.it.support.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,12 +18,12 @@ import java.util.function.UnaryOperator;
  * hash tag ({@link #TAG}) so that a slot migration has keys to move. Each thread records what it
  * saw: failed reads and writes, acknowledged SETs and INCRs, and the slowest operation.
  */
-final class ClusterLoad {
+public final class ClusterLoad {
 
-  static final String TAG = "{moving}";
+  public static final String TAG = "{moving}";
 
   /** One operation against the cluster under test: GET, SET or INCR of a key. */
-  interface Client {
+  public interface Client {
     String get(String key);
 
     void set(String key, String value);
@@ -44,16 +42,17 @@ final class ClusterLoad {
   private final AtomicLong failedSets = new AtomicLong();
   private final AtomicLong failedIncrs = new AtomicLong();
   private final AtomicLong slowestNanos = new AtomicLong();
+  private volatile String slowestWhat = "";
   private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean stop;
 
-  ClusterLoad(Client client, int threads, String prefix) {
+  public ClusterLoad(Client client, int threads, String prefix) {
     this.client = client;
     this.threads = threads;
     this.prefix = prefix;
   }
 
-  void start() {
+  public void start() {
     for (int t = 0; t < threads; t++) {
       int id = t;
       AcknowledgedWrites mine = new AcknowledgedWrites();
@@ -72,7 +71,7 @@ final class ClusterLoad {
       String key = (i % 4 == 0 ? TAG : "") + prefix + ":t" + id + ":k" + (i % 40);
       String counter = prefix + ":t" + id + ":c" + (i % 5);
       String value = "v" + i;
-      timed(() -> {
+      timed("SET " + key, () -> {
         try {
           client.set(key, value);
           mine.ack(key, value);
@@ -82,7 +81,7 @@ final class ClusterLoad {
           note("SET", e);
         }
       });
-      timed(() -> {
+      timed("GET " + key, () -> {
         try {
           client.get(key);
         } catch (RuntimeException e) {
@@ -90,7 +89,7 @@ final class ClusterLoad {
           note("GET", e);
         }
       });
-      timed(() -> {
+      timed("INCR " + counter, () -> {
         long[] counts = incrs.computeIfAbsent(counter, k -> new long[2]);
         try {
           client.incr(counter);
@@ -108,11 +107,19 @@ final class ClusterLoad {
     }
   }
 
-  private void timed(Runnable op) {
+  private void timed(String what, Runnable op) {
     long start = System.nanoTime();
     op.run();
-    slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+    long took = System.nanoTime() - start;
+    if (slowestNanos.accumulateAndGet(took, Math::max) == took) {
+      slowestWhat = what + " started at " + java.time.Instant.now().minusNanos(took);
+    }
     ops.incrementAndGet();
+  }
+
+  /** Which operation was the slowest, and when it started, for failure messages. */
+  public String slowestWhat() {
+    return slowestWhat;
   }
 
   private void note(String op, RuntimeException e) {
@@ -122,13 +129,13 @@ final class ClusterLoad {
   }
 
   /** Waits until the threads have done {@code count} more operations (they are not stuck). */
-  void awaitMoreOps(long count) {
+  public void awaitMoreOps(long count) {
     long target = ops.get() + count;
     Await.until(Duration.ofSeconds(30), count + " more operations", () -> ops.get() >= target);
   }
 
   /** Stops the threads; each must finish its current operation within the failover timeout. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     stop = true;
     for (Thread worker : workers) {
       worker.join(TimeUnit.SECONDS.toMillis(20));
@@ -136,11 +143,11 @@ final class ClusterLoad {
     }
   }
 
-  long slowestMillis() {
+  public long slowestMillis() {
     return TimeUnit.NANOSECONDS.toMillis(slowestNanos.get());
   }
 
-  void resetSlowest() {
+  public void resetSlowest() {
     slowestNanos.set(0);
   }
 
@@ -148,7 +155,7 @@ final class ClusterLoad {
    * No read or SET failed; every acknowledged SET is readable; each counter is between its
    * acknowledged INCRs and those plus the failed ones (a failed INCR may or may not have run).
    */
-  void assertSafe(UnaryOperator<String> read) {
+  public void assertSafe(UnaryOperator<String> read) {
     assertEquals(0, failedReads.get(), "failed reads: " + errors);
     assertEquals(0, failedSets.get(), "failed SETs: " + errors);
     for (AcknowledgedWrites w : writes) {
@@ -162,11 +169,11 @@ final class ClusterLoad {
     });
   }
 
-  long failedIncrs() {
+  public long failedIncrs() {
     return failedIncrs.get();
   }
 
-  List<String> errors() {
+  public List<String> errors() {
     return List.copyOf(errors);
   }
 }
