@@ -262,20 +262,13 @@ public final class ClusterCore {
     PooledConnection connection = lend(slot, null, newAttempt());
     // While the callback runs, closing the connection (or its Jedis) must not give it back.
     connection.returnOnClose(false);
-    LeasedConnection lease = new LeasedConnection(connection);
-    boolean healthy = false;
-    try {
-      T result = callback.doWith(lease);
-      healthy = true;
-      return result;
-    } finally {
-      lease.invalidate();
+    return LeasedConnection.lend(connection, callback, (lent, healthy) -> {
       if (!healthy) {
-        connection.setBroken(); // it may be mid-transaction or mid-reply: never lend it again
+        lent.setBroken(); // it may be mid-transaction or mid-reply: never lend it again
       }
-      connection.returnOnClose(true);
-      connection.close();
-    }
+      lent.returnOnClose(true);
+      lent.close();
+    });
   }
 
   <T> T run(ClusterAttempt attempt, CommandArguments args, int slot, HostAndPort pinned,

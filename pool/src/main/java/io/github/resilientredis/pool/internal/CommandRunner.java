@@ -47,18 +47,8 @@ public final class CommandRunner {
 
   /** Lends one connection to {@code callback}; after an exception it is closed, not reused. */
   public <T> T withConnection(ConnectionCallback<T> callback) {
-    PooledConnection connection = pool.borrow(false);
-    LeasedConnection lease = new LeasedConnection(connection);
-    boolean healthy = false;
-    try {
-      T result = callback.doWith(lease);
-      healthy = true;
-      return result;
-    } finally {
-      lease.invalidate();
-      // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
-      pool.release(connection, healthy);
-    }
+    // After an exception the connection may be mid-transaction or mid-reply: never reuse it.
+    return LeasedConnection.lend(pool.borrow(false), callback, pool::release);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.resilientredis.pool.internal;
 
+import io.github.resilientredis.pool.ConnectionCallback;
 import io.github.resilientredis.pool.RedisConnection;
 import redis.clients.jedis.Jedis;
 
@@ -15,6 +16,30 @@ final class LeasedConnection implements RedisConnection {
 
   LeasedConnection(PooledConnection connection) {
     this.connection = connection;
+  }
+
+  /** What becomes of a lent connection once its callback ended. */
+  interface GiveBack {
+    /** {@code healthy} is false after an exception: the connection may be mid-transaction. */
+    void giveBack(PooledConnection connection, boolean healthy);
+  }
+
+  /**
+   * Runs {@code callback} on a lease of {@code connection}: the one way every
+   * {@code withConnection} lends. The lease is invalidated when the callback ends, then
+   * {@code giveBack} learns whether it returned normally.
+   */
+  static <T> T lend(PooledConnection connection, ConnectionCallback<T> callback, GiveBack giveBack) {
+    LeasedConnection lease = new LeasedConnection(connection);
+    boolean healthy = false;
+    try {
+      T result = callback.doWith(lease);
+      healthy = true;
+      return result;
+    } finally {
+      lease.invalidate();
+      giveBack.giveBack(connection, healthy);
+    }
   }
 
   @Override
