@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,11 @@ final class SentinelFollower implements SentinelLink.Listener {
   private final String password;
   private final long pingIntervalNanos;
   private final Thread thread;
+  /**
+   * Open once a sentinel's events are subscribed: a pool that lends before it hears the events
+   * misses a failover that starts at once, and keeps writing to the old master until the poll.
+   */
+  private final CountDownLatch firstSubscription = new CountDownLatch(1);
   /** The master connections are opened to: the last one confirmed. */
   private volatile HostAndPort target;
   private volatile boolean closed;
@@ -80,7 +86,9 @@ final class SentinelFollower implements SentinelLink.Listener {
 
   /**
    * Looks for the master for up to {@code connectTimeout} (so a pool built while the sentinels
-   * answer starts ready), then follows it in the background.
+   * answer starts ready), then follows it in the background; when the master was found, waits up
+   * to {@code connectTimeout} more for a sentinel's events to be subscribed, so that a failover
+   * starting right after the pool is built is followed from its first event.
    */
   void start() {
     long deadline = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
@@ -95,6 +103,20 @@ final class SentinelFollower implements SentinelLink.Listener {
     }
     links.forEach(SentinelLink::start);
     thread.start();
+    if (target != null) {
+      awaitFirstSubscription();
+    }
+  }
+
+  private void awaitFirstSubscription() {
+    try {
+      if (!firstSubscription.await(connectTimeoutMillis, TimeUnit.MILLISECONDS)) {
+        log.warn("{}: no sentinel of {} took the event subscription within {} ms; following by"
+            + " polling until one does", poolName, sentinel.sentinels(), connectTimeoutMillis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -165,6 +187,7 @@ final class SentinelFollower implements SentinelLink.Listener {
 
   @Override
   public void onSubscribed(SentinelLink link) {
+    firstSubscription.countDown();
     askNow(); // events may have been missed while it was away
   }
 
