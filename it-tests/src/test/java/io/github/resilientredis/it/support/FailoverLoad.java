@@ -35,6 +35,8 @@ public final class FailoverLoad implements AutoCloseable {
   public final AtomicLong failedIncrs = new AtomicLong();
   /** System.nanoTime of the first INCR the promoted replica answered; 0 until then. */
   public final AtomicLong firstReplicaIncrNanos = new AtomicLong();
+  /** System.nanoTime of every INCR the old master acknowledged, to tell when they happened. */
+  private final ConcurrentLinkedQueue<Long> oldMasterIncrNanos = new ConcurrentLinkedQueue<>();
   /** System.nanoTime of the last failed GET; 0 if none. */
   public final AtomicLong lastFailedGetNanos = new AtomicLong();
   /** System.nanoTime of the first GET the promoted replica answered; 0 until then. */
@@ -75,6 +77,8 @@ public final class FailoverLoad implements AutoCloseable {
       ackedIncrs.incrementAndGet();
       if (value >= SentinelTopology.REPLICA_OFFSET) {
         firstReplicaIncrNanos.compareAndSet(0, now);
+      } else {
+        oldMasterIncrNanos.add(now);
       }
     } catch (RuntimeException e) {
       failedIncrs.incrementAndGet();
@@ -86,6 +90,16 @@ public final class FailoverLoad implements AutoCloseable {
     if (failures.size() < 10) {
       failures.add(what + ": " + e);
     }
+  }
+
+  /**
+   * INCRs the old master acknowledged at or after {@code nanos} (System.nanoTime): after the
+   * promotion, each is a write the client sent to a master it should have left, lost with it.
+   * Those acknowledged before it and missing from the new master were not replicated in time:
+   * asynchronous replication loses them whatever the client does.
+   */
+  public long oldMasterIncrsAckedSince(long nanos) {
+    return oldMasterIncrNanos.stream().filter(t -> t - nanos >= 0).count();
   }
 
   public String summary() {
