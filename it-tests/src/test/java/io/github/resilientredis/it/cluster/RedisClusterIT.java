@@ -246,8 +246,10 @@ class RedisClusterIT {
           .tags("pool", "it-cluster", "node", node).gauge().value());
     }
 
-    int primary = nodes.primaryOfSlot(0);
+    // not the shard of the earlier events: its replica was killed, restarted and re-synced
+    int primary = nodes.primaryWithOriginalReplica();
     int replica = nodes.replicaOf(primary);
+    nodes.awaitReadyReplica(primary, replica);
     timeUntilMaster(replica, () -> {
       try (Jedis jedis = nodes.jedis(replica)) {
         jedis.clusterFailover();

@@ -35,6 +35,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
   private final Path dir;
   private final List<Integer> ports = new ArrayList<>();
   private final int serverTimeoutSeconds;
+  private final java.util.Set<Integer> restarted = new java.util.HashSet<>();
 
   private RedisClusterProcesses(Path dir, int serverTimeoutSeconds) {
     this.dir = dir;
@@ -240,10 +241,69 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
   /** Starts a killed node again with its old config (it rejoins the cluster). */
   public void restart(int port) {
+    restarted.add(port);
     startNode(port);
     try (Jedis jedis = jedis(port)) {
       jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
     }
+  }
+
+  /**
+   * A primary whose replica was never killed nor restarted, so it has followed one primary since
+   * the cluster was created (a restarted node rejoins with a stale config that the other nodes
+   * correct by gossip, and until then a {@code CLUSTER FAILOVER} on it can time out unseen).
+   */
+  public int primaryWithOriginalReplica() {
+    for (int primary : primaryPorts()) {
+      int replica = replicaOf(primary);
+      if (!restarted.contains(replica) && !restarted.contains(primary)) {
+        return primary;
+      }
+    }
+    throw new IllegalStateException("every shard had a node restarted: " + restarted);
+  }
+
+  /**
+   * Waits until {@code replica} can take part in a manual failover: its link is up, it has every
+   * write of {@code primary}, and every live node lists it as a healthy replica of that primary
+   * (the primary ignores a failover request from a node it does not see as its replica, and the
+   * other primaries refuse their votes).
+   */
+  public void awaitReadyReplica(int primary, int replica) {
+    String primaryId;
+    String replicaId;
+    try (Jedis jedis = jedis(primary)) {
+      primaryId = jedis.clusterMyId();
+    }
+    try (Jedis jedis = jedis(replica)) {
+      replicaId = jedis.clusterMyId();
+    }
+    Await.until(Duration.ofSeconds(20), replica + " in sync and known by all as replica of "
+        + primary, () -> {
+          long offset;
+          try (Jedis jedis = jedis(primary)) {
+            offset = Long.parseLong(field(jedis.info("replication"), "master_repl_offset"));
+          }
+          try (Jedis jedis = jedis(replica)) {
+            String replication = jedis.info("replication");
+            if (!replication.contains("master_link_status:up")
+                || Long.parseLong(field(replication, "slave_repl_offset")) < offset) {
+              return false;
+            }
+          }
+          for (int port : livePorts()) {
+            try (Jedis jedis = jedis(port)) {
+              String[] line = jedis.clusterNodes().lines().filter(l -> l.startsWith(replicaId))
+                  .findFirst().orElse("").split(" ");
+              // id addr flags master ...: a replica of that primary, with no fail flag
+              if (line.length < 4 || !line[2].contains("slave") || line[2].contains("fail")
+                  || !line[3].equals(primaryId)) {
+                return false;
+              }
+            }
+          }
+          return true;
+        });
   }
 
   public Jedis jedis(int port) {
