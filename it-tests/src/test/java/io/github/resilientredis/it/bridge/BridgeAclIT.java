@@ -1,5 +1,7 @@
 package io.github.resilientredis.it.bridge;
 
+import static io.github.resilientredis.it.bridge.BridgeJar.launch;
+import static io.github.resilientredis.it.bridge.BridgeJar.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,12 +16,10 @@ import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
 import io.github.resilientredis.it.support.RedisProbe;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,6 @@ import redis.clients.jedis.Jedis;
  */
 class BridgeAclIT {
 
-  private static final Path JAR = Path.of("..", "http-bridge", "target", "redis-http-bridge.jar");
   private static final String FLUSHALL_SCRIPT = "return redis.call('FLUSHALL')";
   private static final String LIBRARY = "#!lua name=acltest\n"
       + "redis.register_function('wipe', function(keys, args) return redis.call('FLUSHDB') end)\n"
@@ -287,24 +286,7 @@ class BridgeAclIT {
     }
   }
 
-  private static Process launch(Path log, String... args) throws IOException {
-    assertTrue(Files.isRegularFile(JAR), "build http-bridge first: " + JAR.toAbsolutePath());
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
-  }
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
 
   /** An open Server-Sent Events stream; its lines arrive in a queue. */
   private static final class EventStream implements AutoCloseable {

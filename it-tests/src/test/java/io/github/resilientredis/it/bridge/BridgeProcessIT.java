@@ -1,5 +1,7 @@
 package io.github.resilientredis.it.bridge;
 
+import static io.github.resilientredis.it.bridge.BridgeJar.launch;
+import static io.github.resilientredis.it.bridge.BridgeJar.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,13 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +24,6 @@ import org.testcontainers.containers.GenericContainer;
  */
 class BridgeProcessIT {
 
-  private static final Path JAR = Path.of("..", "http-bridge", "target", "redis-http-bridge.jar");
   private static final String PASSWORD = "pass-word-123";
   private static GenericContainer<?> redis;
   private static String redisUri;
@@ -34,7 +31,6 @@ class BridgeProcessIT {
   @BeforeAll
   static void start() {
     BridgeHttp.init();
-    assertTrue(Files.isRegularFile(JAR), "build http-bridge first: " + JAR.toAbsolutePath());
     redis = RedisContainers.redis("--requirepass", PASSWORD);
     redis.start();
     redisUri = "redis://:" + PASSWORD + "@localhost:" + RedisContainers.port(redis);
@@ -45,23 +41,7 @@ class BridgeProcessIT {
     redis.stop();
   }
 
-  private static Process launch(Path log, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
-  }
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
 
   @Test
   void startsServesAndStopsGracefullyOnSigterm() throws Exception {
