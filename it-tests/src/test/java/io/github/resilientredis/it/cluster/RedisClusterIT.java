@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * {@link RedisCluster} against a real cluster of 3 primaries and 3 replicas (redis-server
@@ -143,9 +147,6 @@ class RedisClusterIT {
 
   @Test
   @Order(3)
-  @Disabled("known bug, README 'Testing': a command Jedis's executor lent a connection for holds it"
-      + " while its retry borrows another from the same node, so 8 threads on a pool of 8 can wait"
-      + " out the borrow timeout during CLUSTER FAILOVER")
   void loadAcrossAClusterFailover() throws Exception {
     ClusterLoad load = new ClusterLoad(jedisClient(), 8, "manual");
     load.start();
@@ -269,6 +270,92 @@ class RedisClusterIT {
         "the demoted node's meters are removed");
     assertEquals(3, registry.find("redis.pool.connections.created").meters().size(),
         "one set of meters per primary, none left over: " + meteredNodes(registry));
+  }
+
+  @Test
+  @Order(7)
+  void aRetryToTheSameNodeReusesTheConnectionJedisLent() throws Exception {
+    // One connection per node: a retry that borrowed a second one from the node it already holds
+    // one of would wait out the borrow timeout (the bug 8 threads on a pool of 8 once hit).
+    RedisCluster oneEach = oneConnectionPerNode("reuse-one");
+    int slot = RedisCluster.slotOf(bytes("{again}"));
+    int owner = nodes.primaryOfSlot(slot);
+    int other = nodes.primaryPorts().stream().filter(p -> p != owner).findFirst().orElseThrow();
+    String otherId = admin(other, jedis -> jedis.clusterMyId());
+    ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+    try {
+      RedisClusterClient client = oneEach.client();
+      client.set("{again}here", "1");
+      client.del("{again}gone");
+      // A multi-key read of a migrating slot with one key present and one absent: TRYAGAIN from
+      // the same node, again and again, until the migration is called off.
+      admin(owner, jedis -> jedis.clusterSetSlotMigrating(slot, otherId));
+      later.schedule(() -> admin(owner, jedis -> jedis.clusterSetSlotStable(slot)), 1000,
+          TimeUnit.MILLISECONDS);
+      long start = System.nanoTime();
+      assertEquals(Arrays.asList("1", null), client.mget("{again}here", "{again}gone"));
+      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(waitedMillis >= 900, "it went through TRYAGAIN replies: " + waitedMillis + " ms");
+      assertEquals(1, oneEach.nodeStats().get("127.0.0.1:" + owner).total(),
+          oneEach.nodeStats().toString());
+    } finally {
+      later.shutdownNow();
+      admin(owner, jedis -> jedis.clusterSetSlotStable(slot));
+      oneEach.close();
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aConnectionKilledMidCommandIsReplacedWhileJedisStillHoldsIt() throws Exception {
+    // One connection per node again: the retry of a GET whose connection broke needs a new one
+    // while Jedis still holds the broken one; it must be given back (closed) first.
+    RedisCluster oneEach = oneConnectionPerNode("reuse-killed");
+    int owner = nodes.primaryOfSlot(RedisCluster.slotOf(bytes("{killed}")));
+    String ownerNode = "127.0.0.1:" + owner;
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread killer = new Thread(() -> {
+      for (int round = 0; round < 500 && !stop.get(); round++) {
+        admin(owner, jedis -> {
+          jedis.clientList().lines().filter(l -> l.contains(" name=reuse-killed "))
+              .forEach(l -> jedis.clientKill(ClientKillParams.clientKillParams()
+                  .id(l.substring(3, l.indexOf(' ')))));
+          return null;
+        });
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15));
+      }
+    }, "killer");
+    try {
+      RedisClusterClient client = oneEach.client();
+      client.set("{killed}k", "v");
+      killer.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      int gets = 0;
+      while (System.nanoTime() < deadline) {
+        assertEquals("v", client.get("{killed}k")); // a GET is safe to send again: none fails
+        gets++;
+      }
+      stop.set(true);
+      killer.join(5000);
+      long broken = oneEach.nodeStats().get(ownerNode).brokenConnections();
+      System.out.printf("RedisClusterIT killed mid-command: %d GETs, %d connections broke%n",
+          gets, broken);
+      assertTrue(broken > 0, "the kills hit lent connections: " + oneEach.nodeStats());
+    } finally {
+      stop.set(true);
+      killer.join(5000);
+      oneEach.close();
+    }
+  }
+
+  /** Another client of the same cluster whose node pools hold one connection each. */
+  private static RedisCluster oneConnectionPerNode(String name) {
+    return RedisCluster.builder()
+        .name(name)
+        .nodes(nodes.seeds().get(0))
+        .pool(p -> p.maxTotal(1).borrowTimeout(Duration.ofMillis(300)).clientName(name))
+        .failoverTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   private static Set<String> meteredNodes(SimpleMeterRegistry registry) {

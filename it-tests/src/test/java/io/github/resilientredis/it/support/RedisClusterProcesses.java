@@ -45,6 +45,17 @@ public final class RedisClusterProcesses implements AutoCloseable {
   /** Starts 2 x {@code primaries} nodes with {@code timeout serverTimeoutSeconds}. */
   public static RedisClusterProcesses start(int primaries, int serverTimeoutSeconds) {
     try {
+      return startOnce(primaries, serverTimeoutSeconds);
+    } catch (ClusterNotJoined e) {
+      // Seen twice on a machine busy with other clusters' tests, never alone: the nodes never
+      // agreed on one configuration. What each node saw is printed; fresh ports get one more go.
+      System.out.println("RedisClusterProcesses: " + e.getMessage() + "; starting again");
+      return startOnce(primaries, serverTimeoutSeconds);
+    }
+  }
+
+  private static RedisClusterProcesses startOnce(int primaries, int serverTimeoutSeconds) {
+    try {
       RedisClusterProcesses cluster = new RedisClusterProcesses(
           Files.createTempDirectory("redis-cluster-it"), serverTimeoutSeconds);
       try {
@@ -61,6 +72,13 @@ public final class RedisClusterProcesses implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code redis-cli --cluster create} did not see the nodes join in time. */
+  private static final class ClusterNotJoined extends IllegalStateException {
+    ClusterNotJoined(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -115,7 +133,11 @@ public final class RedisClusterProcesses implements AutoCloseable {
       command.add("127.0.0.1:" + port);
     }
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-    run(Duration.ofSeconds(90), command.toArray(String[]::new));
+    try {
+      run(Duration.ofSeconds(60), command.toArray(String[]::new));
+    } catch (IllegalStateException e) {
+      throw new ClusterNotJoined("the cluster did not form; each node's view:" + views(), e);
+    }
     awaitHealthy();
     for (int port : ports) {
       try (Jedis jedis = jedis(port)) {
@@ -304,6 +326,20 @@ public final class RedisClusterProcesses implements AutoCloseable {
           }
           return true;
         });
+  }
+
+  /** Each node's CLUSTER NODES, for a failure message. */
+  private String views() {
+    StringBuilder views = new StringBuilder();
+    for (int port : ports) {
+      views.append("\n--- ").append(port).append(":\n");
+      try (Jedis jedis = jedis(port)) {
+        views.append(jedis.clusterNodes());
+      } catch (RuntimeException e) {
+        views.append(e);
+      }
+    }
+    return views.toString();
   }
 
   public Jedis jedis(int port) {

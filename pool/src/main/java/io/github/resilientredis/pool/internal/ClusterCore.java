@@ -271,13 +271,27 @@ public final class ClusterCore {
     });
   }
 
+  /**
+   * Sends the command until it runs or the attempt gives up. {@code first} is the connection
+   * Jedis's provider lent (null for {@link #call}): Jedis gives it back when this returns, so a try
+   * that goes to the same node again reuses it rather than borrowing a second one. Borrowing a
+   * second would make every thread on a busy node hold one connection and wait for another: 8
+   * threads on a pool of 8 then wait out the borrow timeout together (seen in a CLUSTER FAILOVER,
+   * where TRYAGAIN, CLUSTERDOWN and MOVED before the refresh all send back to the same node). A
+   * broken {@code first} is given back at once: it is closed, never lent again, so Jedis's own
+   * close later does nothing.
+   */
   <T> T run(ClusterAttempt attempt, CommandArguments args, int slot, HostAndPort pinned,
       PooledConnection first, Step<T> step) {
     HostAndPort askTarget = null;
     PooledConnection connection = first;
     for (;;) {
       if (connection == null) {
-        connection = lend(slot, askTarget != null ? askTarget : pinned, attempt);
+        HostAndPort fixed = askTarget != null ? askTarget : pinned;
+        connection = reusable(first, fixed != null ? fixed : router.primaryFor(slot));
+        if (connection == null) {
+          connection = lend(slot, fixed, attempt);
+        }
       }
       boolean asking = askTarget != null;
       askTarget = null;
@@ -320,14 +334,20 @@ public final class ClusterCore {
           throw e;
         }
       } finally {
-        // Jedis closes the connection its provider lent, after this returns: closing it here too
-        // could give back a connection that another thread borrowed meanwhile.
-        if (connection != first) {
+        // A healthy first stays with Jedis, which closes it after this returns: closing it here
+        // too could give back a connection another thread borrowed meanwhile.
+        if (connection != first || connection.isBroken()) {
           connection.close(); // lent with returnOnClose: back to its pool, or closed if broken
         }
         connection = null;
       }
     }
+  }
+
+  /** {@code first}, when it is still usable and on {@code node}; otherwise null. */
+  private static PooledConnection reusable(PooledConnection first, HostAndPort node) {
+    return first != null && !first.isBroken() && first.getHostAndPort().equals(node)
+        ? first : null;
   }
 
   // ---- state ----
