@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,8 +42,6 @@ final class AutoPipeline {
 
   private final RedisBackend redis;
   private final Lane[] lanes;
-  /** How long a caller waits for its batch before it suspects a bug: every batch ends in a finally. */
-  private final long stuckNanos;
   private final Counters counters;
 
   /** What the auto-pipelines of one bridge did, summed over a cluster's nodes. */
@@ -73,7 +70,6 @@ final class AutoPipeline {
     for (int i = 0; i < lanes; i++) {
       this.lanes[i] = new Lane();
     }
-    this.stuckNanos = redis.stuckAfter().multipliedBy(4).plusSeconds(10).toNanos();
   }
 
   /**
@@ -166,41 +162,27 @@ final class AutoPipeline {
       return mine;
     }
 
-    /** Parks until the slot is answered (false) or the lane is handed to it (true). */
+    /**
+     * Parks until the slot is answered (false) or the lane is handed to it (true). The park has no
+     * deadline: a timed park of a virtual thread arms the JDK's timer (on Java 25 it wakes
+     * ForkJoinPool's delay-scheduler thread to add the deadline and again to cancel it), which
+     * cost a futex call and a context switch per request, about a quarter of the bridge's CPU per
+     * GET (BENCHMARKS.md, "The bridge against Webdis"). The wait is bounded all the same: the
+     * driver's reads have the connection's read timeout, and {@link #run} answers every slot of
+     * its batch in a finally, whatever fails.
+     */
     private boolean awaitTurn(Slot mine) {
-      long deadline = System.nanoTime() + stuckNanos;
       boolean interrupted = false;
-      try {
-        while (!mine.done && !mine.leads) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            giveUp(mine);
-          }
-          LockSupport.parkNanos(this, left);
-          // An interrupt cannot take the command back once it may be on the wire; the wait is
-          // bounded by the connection's read timeout, so it finishes and the flag is kept.
-          interrupted |= Thread.interrupted();
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
+      while (!mine.done && !mine.leads) {
+        LockSupport.park(this);
+        // An interrupt cannot take the command back once it may be on the wire; the wait is
+        // bounded by the connection's read timeout, so it finishes and the flag is kept.
+        interrupted |= Thread.interrupted();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
       return !mine.done;
-    }
-
-    /** Every batch is answered in a finally: reaching this is a bug, reported, not hidden. */
-    private void giveUp(Slot mine) {
-      boolean neverSent;
-      lock.lock();
-      try {
-        neverSent = waiting.remove(mine);
-      } finally {
-        lock.unlock();
-      }
-      throw new IllegalStateException("auto-pipeline: no answer within "
-          + TimeUnit.NANOSECONDS.toMillis(stuckNanos) + " ms (" + (neverSent ? "never sent"
-          : "sent, it may have run") + "); this is a bug");
     }
 
     /** Sends batches until {@code mine} is answered, then hands the lane on. */

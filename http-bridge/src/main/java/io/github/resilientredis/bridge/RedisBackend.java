@@ -78,8 +78,6 @@ interface RedisBackend extends AutoCloseable {
 
   String name();
 
-  Duration stuckAfter();
-
   @Override
   void close();
 
@@ -110,11 +108,6 @@ interface RedisBackend extends AutoCloseable {
     @Override public RedisPoolConfig nodeConfig() { return pool.config(); }
     @Override public PoolStats stats() { return pool.stats(); }
     @Override public String name() { return pool.name(); }
-
-    @Override
-    public Duration stuckAfter() {
-      return pool.config().borrowTimeout().plus(pool.config().readTimeout());
-    }
 
     @Override public void close() { pool.close(); }
   }
@@ -153,11 +146,6 @@ interface RedisBackend extends AutoCloseable {
     }
 
     @Override public String name() { return cluster.name(); }
-
-    @Override
-    public Duration stuckAfter() {
-      return template.borrowTimeout().plus(template.readTimeout()).plus(cluster.failoverTimeout());
-    }
 
     @Override public void close() { cluster.close(); }
 
