@@ -37,12 +37,20 @@ final class ClusterProcesses implements AutoCloseable {
       create.add(Bench.HOST + ":" + port);
     }
     create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-    Process cli = new ProcessBuilder(create).redirectErrorStream(true).start();
-    String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Path output = dir.resolve("create.out");
+    Process cli = new ProcessBuilder(create).redirectErrorStream(true)
+        .redirectOutput(output.toFile()).start();
     if (!cli.waitFor(60, TimeUnit.SECONDS) || cli.exitValue() != 0) {
-      throw new IllegalStateException("redis-cli --cluster create failed: " + output);
+      cli.destroyForcibly();
+      throw new IllegalStateException("redis-cli --cluster create failed: "
+          + Files.readString(output, StandardCharsets.UTF_8));
     }
     awaitHealthy();
+    for (int port : nodes.keySet()) {
+      try (Jedis jedis = jedis(port)) {
+        jedis.configSet("timeout", "2");
+      }
+    }
   }
 
   void start(int port) throws IOException {
@@ -51,7 +59,10 @@ final class ClusterProcesses implements AutoCloseable {
     Process process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind",
         Bench.HOST, "--dir", nodeDir.toString(), "--save", "", "--appendonly", "no",
         "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes", "--cluster-config-file",
-        "nodes.conf", "--cluster-node-timeout", "2000", "--timeout", "2", "--logfile",
+        "nodes.conf", "--cluster-node-timeout", "2000",
+        // timeout 2 is set once the cluster has formed: redis-cli --cluster create never
+        // reconnects, and a node closing its idle connection left it waiting forever
+        "--timeout", "0", "--logfile",
         nodeDir.resolve("redis.log").toString())
         .redirectErrorStream(true).redirectOutput(nodeDir.resolve("stdout").toFile()).start();
     nodes.put(port, process);

@@ -8,12 +8,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.github.resilientredis.bridge.RedisHttpBridge;
-import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.ClusterLoad;
 import io.github.resilientredis.it.support.RedisClusterProcesses;
 import io.github.resilientredis.pool.RedisCluster;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import redis.clients.jedis.Jedis;
 
 /**
  * The bridge with {@code --redis redis-cluster://...} against a real cluster of 3 primaries and 3
@@ -134,18 +131,14 @@ class ClusterBridgeIT {
     load.resetSlowest(); // the event's operations, not the first ones of the threads
     int primary = nodes.primaryOfSlot(0);
     int replica = nodes.replicaOf(primary);
-    long manual = timeUntilMaster(replica, () -> {
-      try (Jedis jedis = nodes.jedis(replica)) {
-        jedis.clusterFailover();
-      }
-    });
+    long manual = nodes.manualFailover(replica);
     load.awaitMoreOps(1000);
     long slowestManual = load.slowestMillis();
     System.out.println("ClusterBridgeIT slowest during CLUSTER FAILOVER: " + load.slowestWhat());
     load.resetSlowest();
     int victim = nodes.primaryOfSlot(5000);
     int victimReplica = nodes.replicaOf(victim);
-    long killed = timeUntilMaster(victimReplica, () -> nodes.killInSync(victim, victimReplica));
+    long killed = nodes.killAndAwaitPromotion(victim, victimReplica);
     load.awaitMoreOps(1000);
     load.stop();
     System.out.printf("ClusterBridgeIT: CLUSTER FAILOVER %d ms, slowest %d ms; kill -9 %d ms,"
@@ -156,14 +149,6 @@ class ClusterBridgeIT {
     load.assertSafe(ClusterBridgeIT::get);
   }
 
-  private static long timeUntilMaster(int replica, Runnable event) {
-    long start = System.nanoTime();
-    System.out.println("ClusterBridgeIT event at " + java.time.Instant.now());
-    event.run();
-    Await.until(Duration.ofSeconds(20), replica + " reports master",
-        () -> nodes.role(replica).equals("master"));
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-  }
 
   private static ClusterLoad.Client httpClient() {
     return new ClusterLoad.Client() {

@@ -7,6 +7,7 @@ import io.github.resilientredis.bridge.RedisHttpBridge;
 import io.github.resilientredis.it.bridgefaults.BridgeClient.Reply;
 import io.github.resilientredis.it.support.AcknowledgedWrites;
 import io.github.resilientredis.it.support.Await;
+import io.github.resilientredis.it.support.Invariants;
 import io.github.resilientredis.it.support.Faults;
 import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
@@ -115,15 +116,8 @@ class BridgeSoakIT {
       assertTrue(longestCall.get() <= CALL_BOUND_MILLIS,
           "longest HTTP call " + longestCall.get() + " ms, bound " + CALL_BOUND_MILLIS + " ms");
       long counter = Long.parseLong(RedisProbe.get(redis, "bsoak:counter"));
-      long acked = counts.ackedIncrs.sum();
-      assertTrue(counter >= acked, "an acknowledged INCR was lost: counter " + counter
-          + ", acked " + acked);
-      assertTrue(counter <= acked + counts.unknownIncrs.sum(), "an INCR ran that was reported"
-          + " as never sent, or ran twice: counter " + counter + ", acked " + acked
-          + ", unknown " + counts.unknownIncrs.sum());
-      for (AcknowledgedWrites w : writes) {
-        w.assertReadable(key -> RedisProbe.get(redis, key));
-      }
+      Invariants.assertIncrCounter(counter, counts.ackedIncrs.sum(), counts.unknownIncrs.sum());
+      Invariants.assertReadable(writes, key -> RedisProbe.get(redis, key));
       http.get("/ready").expect(200);
       assertTrue(http.get("/metrics").expect(200).body().contains("bridge_pool_connections"));
       Await.until(Duration.ofSeconds(10), "Redis to see no more clients than the pool size ("

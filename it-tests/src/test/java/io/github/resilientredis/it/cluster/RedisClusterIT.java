@@ -153,11 +153,7 @@ class RedisClusterIT {
     load.resetSlowest(); // the event's operations, not the first ones of the threads
     int primary = nodes.primaryOfSlot(0);
     int replica = nodes.replicaOf(primary);
-    long failoverMillis = timeUntilMaster(replica, () -> {
-      try (Jedis jedis = nodes.jedis(replica)) {
-        jedis.clusterFailover();
-      }
-    });
+    long failoverMillis = nodes.manualFailover(replica);
     load.awaitMoreOps(2000);
     load.stop();
     nodes.awaitHealthy();
@@ -205,7 +201,7 @@ class RedisClusterIT {
     load.resetSlowest(); // the event's operations, not the first ones of the threads
     int victim = nodes.primaryOfSlot(100);
     int replica = nodes.replicaOf(victim);
-    long failoverMillis = timeUntilMaster(replica, () -> nodes.killInSync(victim, replica));
+    long failoverMillis = nodes.killAndAwaitPromotion(victim, replica);
     load.awaitMoreOps(2000);
     load.stop();
     report("kill -9 of a primary", failoverMillis, load);
@@ -255,11 +251,7 @@ class RedisClusterIT {
     int primary = nodes.primaryWithOriginalReplica();
     int replica = nodes.replicaOf(primary);
     nodes.awaitReadyReplica(primary, replica);
-    timeUntilMaster(replica, () -> {
-      try (Jedis jedis = nodes.jedis(replica)) {
-        jedis.clusterFailover();
-      }
-    });
+    nodes.manualFailover(replica);
     nodes.awaitHealthy();
     String demoted = "127.0.0.1:" + primary;
     String promoted = "127.0.0.1:" + replica;
@@ -376,13 +368,6 @@ class RedisClusterIT {
         event, failoverMillis, load.slowestMillis(), load.failedIncrs());
   }
 
-  private long timeUntilMaster(int replica, Runnable event) {
-    long start = System.nanoTime();
-    event.run();
-    Await.until(Duration.ofSeconds(20), replica + " reports master",
-        () -> nodes.role(replica).equals("master"));
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-  }
 
   /** Moves {@code slot} key by key while the load runs, then gives it to {@code target}. */
   private void migrate(int slot, int source, int target, ClusterLoad load) {

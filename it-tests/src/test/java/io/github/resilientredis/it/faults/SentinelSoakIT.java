@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilientredis.it.support.AcknowledgedWrites;
 import io.github.resilientredis.it.support.Await;
+import io.github.resilientredis.it.support.Invariants;
 import io.github.resilientredis.it.support.SentinelTopology;
-import io.github.resilientredis.pool.PoolStats;
 import io.github.resilientredis.pool.RedisPool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,20 +85,9 @@ class SentinelSoakIT {
       assertTrue(longestCall.get() <= CALL_BOUND_MILLIS,
           "longest call " + longestCall.get() + " ms, bound " + CALL_BOUND_MILLIS + " ms");
       long counter = Long.parseLong(pool.client().get("soak:counter"));
-      assertTrue(counter >= ackedIncrs.sum(), "an acknowledged INCR was lost: " + counter
-          + ", acked " + ackedIncrs.sum());
-      assertTrue(counter <= ackedIncrs.sum() + failedIncrs.sum(),
-          "an INCR ran twice: counter " + counter + ", acked " + ackedIncrs.sum()
-              + ", failed " + failedIncrs.sum());
-      for (AcknowledgedWrites w : writes) {
-        w.assertReadable(pool.client()::get);
-      }
-      Await.until(Duration.ofSeconds(5), "the pool to be quiet", () -> {
-        PoolStats stats = pool.stats();
-        return stats.active() == 0 && stats.waiting() == 0;
-      });
-      PoolStats stats = pool.stats();
-      assertTrue(stats.total() <= MAX_TOTAL, stats::toString);
+      Invariants.assertIncrCounter(counter, ackedIncrs.sum(), failedIncrs.sum());
+      Invariants.assertReadable(writes, pool.client()::get);
+      Invariants.assertPoolQuiet(pool, MAX_TOTAL);
       // Back on the first master; the demoted one keeps none of the pool's connections.
       Await.until(Duration.ofSeconds(5), "no pool connection on the demoted server",
           () -> SentinelTopology.clientsNamed(topology.replicaPort(), CLIENT_NAME) == 0);

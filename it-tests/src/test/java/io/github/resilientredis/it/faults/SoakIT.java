@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilientredis.it.support.AcknowledgedWrites;
 import io.github.resilientredis.it.support.Await;
+import io.github.resilientredis.it.support.Invariants;
 import io.github.resilientredis.it.support.Faults;
 import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
 import io.github.resilientredis.it.support.RedisProbe;
-import io.github.resilientredis.pool.PoolStats;
 import io.github.resilientredis.pool.RedisPool;
 import io.github.resilientredis.pool.RedisPoolException;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -91,19 +90,9 @@ class SoakIT {
       assertTrue(longestCall.get() <= CALL_BOUND_MILLIS,
           "longest call " + longestCall.get() + " ms, bound " + CALL_BOUND_MILLIS + " ms");
       long counter = Long.parseLong(pool.client().get("soak:counter"));
-      assertTrue(counter >= ackedIncrs.sum(), "an acknowledged INCR was lost: " + counter);
-      assertTrue(counter <= ackedIncrs.sum() + failedIncrs.sum(),
-          "an INCR ran twice: counter " + counter + ", acked " + ackedIncrs.sum()
-              + ", failed " + failedIncrs.sum());
-      for (AcknowledgedWrites w : writes) {
-        w.assertReadable(pool.client()::get);
-      }
-      Await.until(Duration.ofSeconds(5), "the pool to be quiet", () -> {
-        PoolStats stats = pool.stats();
-        return stats.active() == 0 && stats.waiting() == 0;
-      });
-      PoolStats stats = pool.stats();
-      assertTrue(stats.total() <= 8, stats::toString);
+      Invariants.assertIncrCounter(counter, ackedIncrs.sum(), failedIncrs.sum());
+      Invariants.assertReadable(writes, pool.client()::get);
+      Invariants.assertPoolQuiet(pool, 8);
       assertTrue(RedisProbe.normalClients(redis) <= 8,
           "the server sees no more clients than the pool allows");
     } finally {

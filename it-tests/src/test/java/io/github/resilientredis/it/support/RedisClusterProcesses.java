@@ -45,17 +45,6 @@ public final class RedisClusterProcesses implements AutoCloseable {
   /** Starts 2 x {@code primaries} nodes with {@code timeout serverTimeoutSeconds}. */
   public static RedisClusterProcesses start(int primaries, int serverTimeoutSeconds) {
     try {
-      return startOnce(primaries, serverTimeoutSeconds);
-    } catch (ClusterNotJoined e) {
-      // Seen twice on a machine busy with other clusters' tests, never alone: the nodes never
-      // agreed on one configuration. What each node saw is printed; fresh ports get one more go.
-      System.out.println("RedisClusterProcesses: " + e.getMessage() + "; starting again");
-      return startOnce(primaries, serverTimeoutSeconds);
-    }
-  }
-
-  private static RedisClusterProcesses startOnce(int primaries, int serverTimeoutSeconds) {
-    try {
       RedisClusterProcesses cluster = new RedisClusterProcesses(
           Files.createTempDirectory("redis-cluster-it"), serverTimeoutSeconds);
       try {
@@ -75,12 +64,6 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
   }
 
-  /** {@code redis-cli --cluster create} did not see the nodes join in time. */
-  private static final class ClusterNotJoined extends IllegalStateException {
-    ClusterNotJoined(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
 
   /**
    * A port whose cluster bus port (port + 10000) is free too, both below the kernel's ephemeral
@@ -118,8 +101,11 @@ public final class RedisClusterProcesses implements AutoCloseable {
         pidFile(port).toString(), "--logfile", nodeDir.resolve("redis.log").toString(), "--save",
         "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes",
         "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(),
-        "--cluster-node-timeout", String.valueOf(CREATE_NODE_TIMEOUT_MILLIS), "--timeout",
-        String.valueOf(serverTimeoutSeconds));
+        "--cluster-node-timeout", String.valueOf(CREATE_NODE_TIMEOUT_MILLIS),
+        // No idle timeout until the cluster has formed: redis-cli --cluster create keeps one
+        // connection per node and never reconnects, so a node that closed it for idling (a slow
+        // join on a busy machine) left redis-cli waiting for the join forever. Set by settle().
+        "--timeout", "0");
     Await.until(Duration.ofSeconds(10), "node " + port + " answers PING", () -> {
       try (Jedis jedis = jedis(port)) {
         return "PONG".equals(jedis.ping());
@@ -136,13 +122,19 @@ public final class RedisClusterProcesses implements AutoCloseable {
     try {
       run(Duration.ofSeconds(60), command.toArray(String[]::new));
     } catch (IllegalStateException e) {
-      throw new ClusterNotJoined("the cluster did not form; each node's view:" + views(), e);
+      throw new IllegalStateException("the cluster did not form; each node's view:" + views(), e);
     }
     awaitHealthy();
     for (int port : ports) {
-      try (Jedis jedis = jedis(port)) {
-        jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
-      }
+      settle(port);
+    }
+  }
+
+  /** The settings a node runs the tests with: the short node timeout, the server's timeout. */
+  private void settle(int port) {
+    try (Jedis jedis = jedis(port)) {
+      jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
+      jedis.configSet("timeout", String.valueOf(serverTimeoutSeconds));
     }
   }
 
@@ -256,6 +248,32 @@ public final class RedisClusterProcesses implements AutoCloseable {
     kill(primary);
   }
 
+  /**
+   * {@code CLUSTER FAILOVER} on {@code replica}: the milliseconds until it reports master, the
+   * cluster's own failover time that the tests bound their slowest operation by.
+   */
+  public long manualFailover(int replica) {
+    return timeUntilMaster(replica, "CLUSTER FAILOVER", () -> {
+      try (Jedis jedis = jedis(replica)) {
+        jedis.clusterFailover();
+      }
+    });
+  }
+
+  /** {@link #killInSync}, then the milliseconds until {@code replica} reports master. */
+  public long killAndAwaitPromotion(int primary, int replica) {
+    return timeUntilMaster(replica, "kill -9 of " + primary, () -> killInSync(primary, replica));
+  }
+
+  private long timeUntilMaster(int replica, String event, Runnable action) {
+    System.out.println("RedisClusterProcesses: " + event + " at " + java.time.Instant.now());
+    long start = System.nanoTime();
+    action.run();
+    Await.until(Duration.ofSeconds(20), replica + " reports master",
+        () -> role(replica).equals("master"));
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+  }
+
   private static String field(String info, String name) {
     return info.lines().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow()
         .substring(name.length() + 1).trim();
@@ -265,9 +283,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
   public void restart(int port) {
     restarted.add(port);
     startNode(port);
-    try (Jedis jedis = jedis(port)) {
-      jedis.configSet("cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS));
-    }
+    settle(port);
   }
 
   /**
