@@ -4,7 +4,6 @@ import static io.github.resilientredis.it.bridge.BridgeJar.launch;
 import static io.github.resilientredis.it.bridge.BridgeJar.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,20 +15,14 @@ import io.github.resilientredis.it.support.Await;
 import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
 import io.github.resilientredis.it.support.RedisProbe;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -286,48 +279,4 @@ class BridgeAclIT {
     }
   }
 
-
-
-  /** An open Server-Sent Events stream; its lines arrive in a queue. */
-  private static final class EventStream implements AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1).build();
-    final HttpResponse<java.util.stream.Stream<String>> response;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    EventStream(String url, String token) throws Exception {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-          .header("Authorization", "Bearer " + token)
-          .POST(HttpRequest.BodyPublishers.ofString("[]"))
-          .build();
-      response = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-          .get(10, TimeUnit.SECONDS);
-      assertEquals(200, response.statusCode());
-      Thread reader = new Thread(() -> {
-        try (java.util.stream.Stream<String> body = response.body()) {
-          body.forEach(lines::add);
-        } catch (RuntimeException e) {
-          lines.add("closed: " + e);
-        }
-      }, "sse-reader");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    /** The next data line, skipping blank lines and keepalive comments. */
-    String next() throws InterruptedException {
-      while (true) {
-        String line = lines.poll(10, TimeUnit.SECONDS);
-        assertNotNull(line, "no event within 10 s");
-        if (!line.isEmpty() && !line.startsWith(":")) {
-          return line;
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      response.body().close();
-    }
-  }
 }
