@@ -5,7 +5,11 @@
 #   benchmarks/held-requests.sh [options]
 #
 # Starts its own redis-server, then the bridge jar, and runs benchmarks/held/HeldLoad.java (a
-# single-file Java load client, JDK only) against it: N held requests, half SSE streams and half
+# single-file Java load client, JDK only, run on the newest JDK here: one selector thread reads
+# every held connection's raw bytes, so the client costs little beside what it measures; its own
+# CPU and the server's are reported) against it. First five small rounds warm the server up (a JVM
+# otherwise times its JIT compiler at the first broadcast; Nchan gets the same), then: N held
+# requests, half SSE streams and half
 # long-polls, half of each on one shared channel and the rest each on its own channel. It reports
 # the Redis pub/sub connections holding them, broadcast latency (one PUBLISH to the shared
 # channel), one-to-one latency (one PUBLISH per own channel), how long Redis keeps the channels
@@ -91,14 +95,15 @@ feature() { # java binary -> its major version, from <java.home>/release
   sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' \
     "$(dirname "$(dirname "$(readlink -f "$1")")")/release" 2>/dev/null | head -n 1
 }
-if [[ -z $java_bin ]]; then
-  best=0
-  for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$client_java"; do
-    [[ -x $candidate ]] || continue
-    f=$(feature "$candidate")
-    if ((${f:-0} > best)); then best=$f java_bin=$candidate; fi
-  done
-fi
+newest_java=$client_java best=0
+for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$client_java"; do
+  [[ -x $candidate ]] || continue
+  f=$(feature "$candidate")
+  if ((${f:-0} > best)); then best=$f newest_java=$candidate; fi
+done
+java_bin=${java_bin:-$newest_java}
+# The load client on the newest JDK too: it must cost less than what it measures.
+client_java=$newest_java
 if (($(feature "$java_bin") < 21)); then
   # The JDK's server on platform threads: each held request holds one of max-concurrent.
   bridge_args="--max-concurrent $((2 * held + 200)) $bridge_args"
@@ -127,7 +132,7 @@ log "bridge on port $bridge_port ($bridge_java), redis on $redis_port"
 sampler_pid=$!
 
 started=$SECONDS
-"$client_java" -Xmx1g "$here/held/HeldLoad.java" bridge "http://127.0.0.1:$bridge_port" \
+SERVER_PIDS=$bridge_pid "$client_java" -Xmx1g "$here/held/HeldLoad.java" bridge "http://127.0.0.1:$bridge_port" \
   "$redis_port" "$held" /GET/held:k | tee "$work/bridge.txt" >&2
 bridge_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$bridge_pid/status")
 bridge_threads=$(awk '/Threads/ {print $2}' "/proc/$bridge_pid/status")
@@ -152,7 +157,8 @@ if [[ $nchan == yes ]]; then
     sleep 0.2
   done
   started=$SECONDS
-  "$client_java" -Xmx1g "$here/held/HeldLoad.java" nchan "http://127.0.0.1:$nchan_port" \
+  SERVER_PIDS=$(pgrep -d, -P "$nginx_pid" || true) \
+    "$client_java" -Xmx1g "$here/held/HeldLoad.java" nchan "http://127.0.0.1:$nchan_port" \
     "$redis_port" "$held" | tee "$work/nchan.txt" >&2
   nginx_rss_kb=$(awk '/VmRSS/ {s += $2} END {print s}' \
     $(pgrep -P "$nginx_pid" | sed 's#.*#/proc/&/status#') "/proc/$nginx_pid/status")
@@ -174,7 +180,7 @@ value() { grep -m1 "^$2 " "$work/$1.txt" | cut -d' ' -f2- || true; }
   echo "| | bridge | Nchan |"
   echo "| --- | --- | --- |"
   for key in held pubsub_connections channels_subscribed broadcast_listeners broadcast one_to_one \
-      release_clients release get_idle get_held; do
+      release_clients release get_idle get_held server_cpu client_cpu client_cpu_total; do
     b=$(value bridge "$key")
     n=$([[ $nchan == yes ]] && value nchan "$key" || echo "not run")
     echo "| $key | ${b:-n/a} | ${n:-n/a} |"

@@ -1,21 +1,21 @@
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,67 +31,145 @@ import java.util.regex.Pattern;
  *   - a normal request's latency (sequential, one connection) before and while the N are held.
  * Every message carries its send time (T<nanos>E), sent and received in this one process.
  *
+ * <p>The client must cost less than what it measures: the N held requests are plain non-blocking
+ * sockets read by ONE selector thread, which scans the raw bytes for the stamp (no HTTP library,
+ * no per-read allocation), and stamps are timed at the read that completes them. Its own CPU is
+ * reported (client_cpu), so a run shows whether the client could have bounded the figures.
+ *
  * Usage: java HeldLoad.java bridge|nchan BASE_URL REDIS_PORT HELD [GET_PATH]
  * Prints "key value" lines.
  */
 public class HeldLoad {
 
-  static final Pattern STAMP = Pattern.compile("T(\\d+)E");
   static String kind;
-  static String base;
+  static String host;
+  static int port;
   static int redisPort;
-  static final HttpClient[] CLIENTS = new HttpClient[4];
 
-  /** One held request; records the latency of each stamped message it receives. */
+  /** One held request, owned by the selector thread; the fields others read are volatile. */
   static final class Held {
     final String channel;
     final boolean stream;
-    final CompletableFuture<Integer> headers = new CompletableFuture<>();
-    final CompletableFuture<Void> firstEvent = new CompletableFuture<>();
-    final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-    final StringBuilder pending = new StringBuilder();
-    volatile Flow.Subscription subscription;
-    volatile boolean done;
+    SocketChannel socket;
+    volatile int status; // 0 until the status line arrived
+    volatile boolean firstEvent;
+    volatile long latency = -1; // of the first stamped message
+    volatile boolean ended;
+    // parser state (selector thread only)
+    int statusDigits; // status line bytes seen, up to 12 ("HTTP/1.1 200")
+    int headerEnd; // how much of "\r\n\r\n" matched; 4 once the headers are over
+    int stamp; // 0: looking for 'T', 1: in the digits
+    long nanos;
+    int digits;
 
     Held(String channel, boolean stream) {
       this.channel = channel;
       this.stream = stream;
     }
 
-    void received(String text) {
-      long now = System.nanoTime();
-      synchronized (pending) {
-        if (!firstEvent.isDone() && text.indexOf(':') >= 0) {
-          firstEvent.complete(null); // "data: subscribe,..." (bridge) or ": hi" (Nchan)
+    void scan(ByteBuffer b, long now) {
+      for (int i = b.position(), end = b.limit(); i < end; i++) {
+        byte c = b.get(i);
+        if (statusDigits < 12) {
+          statusDigits++;
+          if (statusDigits >= 10) {
+            status = status * 10 + (c - '0');
+          }
+          continue;
         }
-        if (pending.length() == 0 && text.indexOf('T') < 0) {
-          return; // a keepalive or an announcement: nothing to time, and kept cheap, as the
-                  // client must not be what is measured
+        if (headerEnd < 4) {
+          headerEnd = c == "\r\n\r\n".charAt(headerEnd) ? headerEnd + 1 : c == '\r' ? 1 : 0;
+          continue;
         }
-        pending.append(text);
-        Matcher m = STAMP.matcher(pending);
-        int end = 0;
-        while (m.find()) {
-          latencies.add(now - Long.parseLong(m.group(1)));
-          end = m.end();
+        if (c == ':') {
+          firstEvent = true; // "data: subscribe,..." (bridge) or ": hi" (Nchan)
         }
-        if (end > 0) {
-          pending.delete(0, end);
-        } else if (pending.length() > 4096) {
-          pending.delete(0, pending.length() - 64);
+        if (stamp == 1 && c >= '0' && c <= '9') {
+          nanos = nanos * 10 + (c - '0');
+          digits++;
+        } else if (stamp == 1 && c == 'E' && digits >= 6) {
+          if (latency < 0) {
+            latency = now - nanos;
+          }
+          stamp = 0;
+        } else if (c == 'T') {
+          stamp = 1;
+          nanos = 0;
+          digits = 0;
+        } else {
+          stamp = 0;
         }
       }
     }
 
     void close() {
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // gone already
       }
     }
   }
 
-  static Held open(int index, String channel, boolean stream) {
+  /** Reads every held request on one thread. */
+  static final class Reader extends Thread {
+    final Selector selector;
+    final ConcurrentLinkedQueue<Held> incoming = new ConcurrentLinkedQueue<>();
+    volatile boolean running = true;
+
+    Reader() throws IOException {
+      super("held-reader");
+      setDaemon(true);
+      selector = Selector.open();
+    }
+
+    void add(Held held) {
+      incoming.add(held);
+      selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+      ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+      try {
+        while (running) {
+          selector.select(50);
+          for (Held h; (h = incoming.poll()) != null; ) {
+            h.socket.register(selector, SelectionKey.OP_READ, h);
+          }
+          for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+            SelectionKey key = it.next();
+            it.remove();
+            Held h = (Held) key.attachment();
+            try {
+              while (true) {
+                buffer.clear();
+                int n = h.socket.read(buffer);
+                if (n < 0) {
+                  h.ended = true;
+                  key.cancel();
+                  h.close();
+                  break;
+                }
+                if (n == 0) {
+                  break;
+                }
+                buffer.flip();
+                h.scan(buffer, System.nanoTime());
+              }
+            } catch (IOException e) {
+              h.ended = true;
+              key.cancel();
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  static Held open(Reader reader, String channel, boolean stream) throws IOException {
     Held held = new Held(channel, stream);
     String path;
     if (kind.equals("bridge")) {
@@ -99,42 +177,87 @@ public class HeldLoad {
     } else {
       path = "/sub/" + channel;
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
-    if (stream) {
-      request.header("Accept", "text/event-stream");
-    }
-    HttpClient client = CLIENTS[index % CLIENTS.length];
-    client.sendAsync(request.build(), info -> {
-      held.headers.complete(info.statusCode());
-      return BodySubscribers.fromSubscriber(new Flow.Subscriber<List<ByteBuffer>>() {
-        public void onSubscribe(Flow.Subscription s) {
-          held.subscription = s;
-          s.request(Long.MAX_VALUE);
-        }
-
-        public void onNext(List<ByteBuffer> buffers) {
-          StringBuilder text = new StringBuilder();
-          for (ByteBuffer b : buffers) {
-            text.append(StandardCharsets.UTF_8.decode(b));
-          }
-          held.received(text.toString());
-        }
-
-        public void onError(Throwable e) {
-          held.done = true;
-        }
-
-        public void onComplete() {
-          held.done = true;
-        }
-      });
-    }).whenComplete((r, e) -> {
-      if (e != null) {
-        held.headers.completeExceptionally(e);
-        held.done = true;
-      }
-    });
+    String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n"
+        + (stream ? "Accept: text/event-stream\r\n" : "") + "\r\n";
+    held.socket = SocketChannel.open(new InetSocketAddress(host, port));
+    held.socket.socket().setTcpNoDelay(true);
+    held.socket.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+    held.socket.configureBlocking(false);
+    reader.add(held);
     return held;
+  }
+
+  // ---- one-connection HTTP/1.1 client for the normal GETs and Nchan's publisher ---------------
+
+  static final class Http implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+
+    Http() throws IOException {
+      socket = new Socket(host, port);
+      socket.setTcpNoDelay(true);
+      in = new BufferedInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    /** Sends one request, reads the whole reply; returns its status. */
+    int call(String method, String path, String body) throws IOException {
+      byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+      String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n"
+          + (body == null ? "" : "Content-Length: " + b.length + "\r\n") + "\r\n";
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      String statusLine = line();
+      int status = Integer.parseInt(statusLine.substring(9, 12));
+      long length = 0;
+      boolean chunked = false;
+      for (String h; !(h = line()).isEmpty(); ) {
+        String lower = h.toLowerCase();
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(h.substring(15).strip());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        }
+      }
+      if (chunked) {
+        for (long n; (n = Long.parseLong(line().strip(), 16)) > 0; ) {
+          in.readNBytes((int) n + 2);
+        }
+        line();
+      } else {
+        in.readNBytes((int) length);
+      }
+      return status;
+    }
+
+    String body(String path) throws IOException {
+      // only for the small status page: a second reader would be overkill
+      try (Socket s = new Socket(host, port)) {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close"
+            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+
+    String line() throws IOException {
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) != '\n') {
+        if (c < 0) {
+          throw new IOException("closed");
+        }
+        if (c != '\r') {
+          sb.append((char) c);
+        }
+      }
+      return sb.toString();
+    }
+
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   // ---- Redis, raw RESP -----------------------------------------------------------------------
@@ -147,7 +270,7 @@ public class HeldLoad {
     Redis(int port) throws IOException {
       socket = new Socket("127.0.0.1", port);
       socket.setTcpNoDelay(true);
-      in = new java.io.BufferedInputStream(socket.getInputStream());
+      in = new BufferedInputStream(socket.getInputStream());
       out = socket.getOutputStream();
     }
 
@@ -206,19 +329,14 @@ public class HeldLoad {
     }
   }
 
-  static final HttpClient PUBLISHER = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
-
-  static void publish(Redis redis, String channel) throws Exception {
+  static void publish(Redis redis, Http publisher, String channel) throws IOException {
     String payload = "T" + System.nanoTime() + "E";
     if (kind.equals("bridge")) {
       redis.call("PUBLISH", channel, payload);
     } else {
-      HttpResponse<Void> r = PUBLISHER.send(HttpRequest.newBuilder(URI.create(base + "/pub/"
-          + channel)).POST(HttpRequest.BodyPublishers.ofString(payload)).build(),
-          HttpResponse.BodyHandlers.discarding());
-      if (r.statusCode() >= 300) {
-        throw new IOException("nchan publish " + r.statusCode());
+      int status = publisher.call("POST", "/pub/" + channel, payload);
+      if (status >= 300) {
+        throw new IOException("nchan publish " + status);
       }
     }
   }
@@ -243,19 +361,19 @@ public class HeldLoad {
         a[(int) Math.min(a.length - 1, Math.ceil(a.length * 0.99) - 1)] / 1e6, a[a.length - 1] / 1e6);
   }
 
-  static List<Long> getLatencies(String path, int count) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).build();
+  static List<Long> getLatencies(String path, int count) throws IOException {
     List<Long> out = new ArrayList<>();
-    for (int i = 0; i < count + 200; i++) {
-      long start = System.nanoTime();
-      HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      long took = System.nanoTime() - start;
-      if (r.statusCode() != 200) {
-        throw new IOException(path + " -> " + r.statusCode());
-      }
-      if (i >= 200) { // the first ones warm up
-        out.add(took);
+    try (Http http = new Http()) {
+      for (int i = 0; i < count + 200; i++) {
+        long start = System.nanoTime();
+        int status = http.call("GET", path, null);
+        long took = System.nanoTime() - start;
+        if (status != 200) {
+          throw new IOException(path + " -> " + status);
+        }
+        if (i >= 200) { // the first ones warm up
+          out.add(took);
+        }
       }
     }
     return out;
@@ -268,21 +386,50 @@ public class HeldLoad {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out: " + what);
       }
-      Thread.sleep(20);
+      Thread.sleep(5);
     }
+  }
+
+  /** CPU seconds used so far by the server's processes (SERVER_PIDS, comma separated), or -1. */
+  static double serverCpu() {
+    String pids = System.getenv("SERVER_PIDS");
+    if (pids == null || pids.isBlank()) {
+      return -1;
+    }
+    double seconds = 0;
+    for (String pid : pids.split(",")) {
+      try {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid.strip(),
+            "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime ticks
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+    return seconds;
+  }
+
+  /** CPU seconds of this process, and of the reader thread. */
+  static double[] cpu(Reader reader) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long process = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return new double[] {process / 1e9, threads.getThreadCpuTime(reader.getId()) / 1e9};
   }
 
   public static void main(String[] args) throws Exception {
     kind = args[0];
-    base = args[1];
+    URI base = URI.create(args[1]);
+    host = base.getHost();
+    port = base.getPort();
     redisPort = Integer.parseInt(args[2]);
     int n = Integer.parseInt(args[3]);
     String getPath = args.length > 4 ? args[4] : null;
-    for (int i = 0; i < CLIENTS.length; i++) {
-      CLIENTS[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(20)).build();
-    }
-    try (Redis redis = new Redis(redisPort)) {
+    Reader reader = new Reader();
+    reader.start();
+    try (Redis redis = new Redis(redisPort); Http publisher = new Http()) {
+      warmUp(reader, redis, publisher, Math.min(n, 2000));
       if (getPath != null) {
         System.out.println("get_idle " + stats(getLatencies(getPath, 2000)));
       }
@@ -293,24 +440,24 @@ public class HeldLoad {
       for (int i = 0; i < n; i++) {
         boolean stream = i % 2 == 0;
         boolean shared = (i / 2) % 2 == 0;
-        held.add(open(i, shared ? "all" : "own" + i, stream));
+        held.add(open(reader, shared ? "all" : "own" + i, stream));
       }
       for (Held h : held) {
         if (!kind.equals("bridge") && !h.stream) {
           continue; // nchan sends a long-poll's headers only with its message
         }
-        int status = h.headers.get(120, TimeUnit.SECONDS);
-        if (status != 200) {
-          throw new IllegalStateException(h.channel + ": status " + status);
+        await("headers of " + h.channel, 120, () -> h.status != 0 || h.ended);
+        if (h.status != 200) {
+          throw new IllegalStateException(h.channel + ": status " + h.status);
         }
       }
       for (Held h : held) {
         if (h.stream) {
-          h.firstEvent.get(120, TimeUnit.SECONDS);
+          await("first event of " + h.channel, 120, () -> h.firstEvent);
         }
       }
       if (kind.equals("nchan")) {
-        await("nchan counts every subscriber", 120, () -> nchanSubscribers() >= n);
+        await("nchan counts every subscriber", 120, () -> nchanSubscribers(publisher) >= n);
       } else {
         await("every channel subscribed", 120, () -> {
           try {
@@ -326,63 +473,136 @@ public class HeldLoad {
       if (getPath != null) {
         System.out.println("get_held " + stats(getLatencies(getPath, 2000)));
       }
+      double idle0 = serverCpu();
+      Thread.sleep(2000); // let the server settle before the timed part
+      double idle = (serverCpu() - idle0) / 2;
 
       // broadcast: the shared channel's listeners (n/2)
       List<Held> shared = held.stream().filter(h -> h.channel.equals("all")).toList();
-      publish(redis, "all");
-      await("broadcast delivered", 60,
-          () -> shared.stream().allMatch(h -> !h.latencies.isEmpty()));
+      double[] cpu0 = cpu(reader);
+      double server0 = serverCpu();
+      long t0 = System.nanoTime();
+      publish(redis, publisher, "all");
+      await("broadcast delivered", 60, () -> shared.stream().allMatch(h -> h.latency >= 0));
+      double[] cpu1 = cpu(reader);
+      double server1 = serverCpu();
+      double wall = (System.nanoTime() - t0) / 1e9;
       List<Long> broadcast = new ArrayList<>();
-      shared.forEach(h -> broadcast.add(h.latencies.peek()));
+      shared.forEach(h -> broadcast.add(h.latency));
       System.out.println("broadcast_listeners " + shared.size());
       System.out.println("broadcast " + stats(broadcast));
+      String broadcastCpu = String.format("%.0f ms of CPU in %.0f ms (reader thread %.0f ms)",
+          (cpu1[0] - cpu0[0]) * 1e3, wall * 1e3, (cpu1[1] - cpu0[1]) * 1e3);
 
       // one-to-one: one publish per own channel, one at a time
       List<Held> own = held.stream().filter(h -> !h.channel.equals("all")).toList();
+      cpu0 = cpu(reader);
+      double server2 = serverCpu();
+      t0 = System.nanoTime();
       for (Held h : own) {
-        publish(redis, h.channel);
-        Thread.sleep(0, 200_000);
+        publish(redis, publisher, h.channel);
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000); // never a spin: 2 cores
       }
-      await("one-to-one delivered", 60, () -> own.stream().allMatch(h -> !h.latencies.isEmpty()));
+      await("one-to-one delivered", 60, () -> own.stream().allMatch(h -> h.latency >= 0));
+      cpu1 = cpu(reader);
+      double server3 = serverCpu();
+      wall = (System.nanoTime() - t0) / 1e9;
       List<Long> oneToOne = new ArrayList<>();
-      own.forEach(h -> oneToOne.add(h.latencies.peek()));
+      own.forEach(h -> oneToOne.add(h.latency));
       System.out.println("one_to_one " + stats(oneToOne));
+      if (server0 >= 0) {
+        System.out.printf("server_cpu broadcast: %.0f ms; one-to-one: %.0f ms for %d messages;"
+            + " holding them idle: %.0f ms a second%n", (server1 - server0) * 1e3,
+            (server3 - server2) * 1e3, own.size(), idle * 1e3);
+      }
+      System.out.printf("client_cpu broadcast: %s; one-to-one: reader thread %.0f ms in %.0f ms"
+          + "%n", broadcastCpu, (cpu1[1] - cpu0[1]) * 1e3, wall * 1e3);
 
       // release: the streams on own channels leave (their polls already ended with a message)
       List<Held> leaving = own.stream().filter(h -> h.stream).toList();
       int subscribed = channelsSubscribed(redis);
-      if (subscribed - channelsBefore < leaving.size()) {
-        System.out.println("release_clients " + leaving.size());
-        System.out.println("release n/a (its Redis channels are not in PUBSUB CHANNELS)");
-        held.forEach(Held::close);
-        System.exit(0);
-      }
-      long closed = System.nanoTime();
-      leaving.forEach(Held::close);
-      long releasedAfter = -1;
-      while (System.nanoTime() - closed < TimeUnit.SECONDS.toNanos(10)) {
-        if (channelsSubscribed(redis) <= subscribed - leaving.size()) {
-          releasedAfter = System.nanoTime() - closed;
-          break;
-        }
-        Thread.sleep(10);
-      }
       System.out.println("release_clients " + leaving.size());
-      System.out.println("release " + (releasedAfter < 0 ? "not within 10 s (" + (subscribed
-          - channelsSubscribed(redis)) + " of " + leaving.size() + " channels released)"
-          : String.format("%.0fms", releasedAfter / 1e6)));
+      if (subscribed - channelsBefore < leaving.size()) {
+        System.out.println("release n/a (its Redis channels are not in PUBSUB CHANNELS)");
+      } else {
+        long closed = System.nanoTime();
+        leaving.forEach(Held::close);
+        long releasedAfter = -1;
+        while (System.nanoTime() - closed < TimeUnit.SECONDS.toNanos(10)) {
+          if (channelsSubscribed(redis) <= subscribed - leaving.size()) {
+            releasedAfter = System.nanoTime() - closed;
+            break;
+          }
+          Thread.sleep(10);
+        }
+        System.out.println("release " + (releasedAfter < 0 ? "not within 10 s (" + (subscribed
+            - channelsSubscribed(redis)) + " of " + leaving.size() + " channels released)"
+            : String.format("%.0fms", releasedAfter / 1e6)));
+      }
+      double[] total = cpu(reader);
+      System.out.printf("client_cpu_total %.1f s (reader thread %.1f s)%n", total[0], total[1]);
+      reader.running = false;
       held.forEach(Held::close);
     }
     System.exit(0);
   }
 
-  static int nchanSubscribers() {
+  /**
+   * Runs the measured sequence five times at a small scale first (held requests on other
+   * channels, opened, published to, closed): a server that has been up a while runs compiled
+   * code, and the first broadcast would otherwise time a JIT compiler at work (on a JVM, C2
+   * threads took a third of the CPU during a cold broadcast here). Nchan gets the same.
+   */
+  static void warmUp(Reader reader, Redis redis, Http publisher, int n) throws Exception {
+    long start = System.nanoTime();
+    for (int round = 0; round < 5; round++) {
+      List<Held> held = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        boolean stream = i % 2 == 0;
+        held.add(open(reader, (i / 2) % 2 == 0 ? "warm" : "warm" + i, stream));
+      }
+      for (Held h : held) {
+        if (h.stream || kind.equals("bridge")) {
+          await("warm-up headers", 120, () -> h.status != 0 || h.ended);
+        }
+        if (h.stream) {
+          await("warm-up first event", 120, () -> h.firstEvent);
+        }
+      }
+      if (kind.equals("nchan")) {
+        await("nchan counts the warm-up subscribers", 120,
+            () -> nchanSubscribers(publisher) >= n);
+      }
+      publish(redis, publisher, "warm");
+      for (Held h : held) {
+        if (!h.channel.equals("warm")) {
+          publish(redis, publisher, h.channel);
+        }
+      }
+      await("warm-up delivered", 60, () -> held.stream().allMatch(h -> h.latency >= 0));
+      held.forEach(Held::close);
+      if (kind.equals("bridge")) {
+        await("warm-up channels released", 60, () -> {
+          try {
+            return channelsSubscribed(redis) == 0;
+          } catch (IOException e) {
+            return false;
+          }
+        });
+      } else {
+        await("nchan lets the warm-up subscribers go", 60,
+            () -> nchanSubscribers(publisher) == 0);
+      }
+    }
+    System.out.printf("warm_up 5 rounds of %d held requests in %.1fs%n", n,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  static int nchanSubscribers(Http http) {
     try {
-      String status = PUBLISHER.send(HttpRequest.newBuilder(URI.create(base + "/nchan_status"))
-          .build(), HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = Pattern.compile("subscribers: (\\d+)").matcher(status);
+      Matcher m = Pattern.compile("subscribers: (\\d+)").matcher(http.body("/nchan_status"));
       return m.find() ? Integer.parseInt(m.group(1)) : -1;
-    } catch (Exception e) {
+    } catch (IOException e) {
       return -1;
     }
   }
