@@ -49,6 +49,13 @@ final class BridgeConfig {
   static final int DEFAULT_PUBSUB_CONNECTIONS = 2;
   /** A client that left is noticed within one of these (a keepalive is two writes). */
   static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofMillis(600);
+  /**
+   * How often a held request whose departure is watched ({@link DepartureWatch}) writes a
+   * keepalive anyway: for proxies and idle timers on the way, and for the server's own limit on
+   * a silent request (robaho's maxReqTime, request-read-timeout): at most half of that.
+   */
+  static final Duration WATCHED_KEEPALIVE = Duration.ofSeconds(10);
+  static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_MAX_POLL = Duration.ofSeconds(120);
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -80,6 +87,7 @@ final class BridgeConfig {
   final int maxSubscribers;
   final int pubsubConnections;
   final Duration streamKeepalive;
+  final Duration requestReadTimeout;
   final Duration maxPoll;
   final Cors cors;
   final Set<String> allow;
@@ -155,6 +163,7 @@ final class BridgeConfig {
     this.maxSubscribers = subscribers;
     this.pubsubConnections = requireRange("pubsub-connections", s.pubsubConnections, 1, 64);
     this.streamKeepalive = requirePositive("stream-keepalive", s.streamKeepalive);
+    this.requestReadTimeout = requirePositive("request-read-timeout", s.requestReadTimeout);
     this.maxPoll = requirePositive("max-poll", s.maxPoll);
     this.cors = Cors.of(s.corsOrigins);
     this.allow = commandNames("allow", s.allow);
@@ -282,6 +291,12 @@ final class BridgeConfig {
     return value;
   }
 
+  /** The keepalive interval of a held request whose departure is watched. */
+  Duration watchedKeepalive() {
+    Duration half = requestReadTimeout.dividedBy(2);
+    return half.compareTo(WATCHED_KEEPALIVE) < 0 ? half : WATCHED_KEEPALIVE;
+  }
+
   private static Duration requirePositive(String setting, Duration value) {
     if (value == null || value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(setting + " must be more than zero: " + value);
@@ -316,6 +331,7 @@ final class BridgeConfig {
     Integer maxSubscribers;
     int pubsubConnections = DEFAULT_PUBSUB_CONNECTIONS;
     Duration streamKeepalive = DEFAULT_STREAM_KEEPALIVE;
+    Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     Duration maxPoll = DEFAULT_MAX_POLL;
     List<String> corsOrigins = List.of();
     List<String> allow = List.of();

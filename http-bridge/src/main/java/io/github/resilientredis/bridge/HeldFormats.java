@@ -12,12 +12,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class HeldFormats {
 
-  /** Keepalives come in two writes (see {@link HeldRequest}): an SSE comment line. */
-  static final byte[][] SSE_KEEPALIVE = {ascii(":"), ascii("\n\n")};
+  /**
+   * Keepalives: two halves written apart (see {@link HeldRequest}), then the whole for one write.
+   * An SSE comment line.
+   */
+  static final byte[][] SSE_KEEPALIVE = {ascii(":"), ascii("\n\n"), ascii(":\n\n")};
   /** Whitespace between JSON values: a streaming JSON reader skips it. */
-  static final byte[][] JSON_KEEPALIVE = {ascii("\n"), ascii("\n")};
+  static final byte[][] JSON_KEEPALIVE = {ascii("\n"), ascii("\n"), ascii("\n\n")};
   /** Before the long-poll's JSON value: leading whitespace is still the same JSON document. */
-  static final byte[][] POLL_KEEPALIVE = {ascii(" "), ascii(" ")};
+  static final byte[][] POLL_KEEPALIVE = {ascii(" "), ascii(" "), ascii("  ")};
   private static final byte[] DATA = ascii("data: ");
 
   private HeldFormats() {}

@@ -15,9 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link HubListener}); the request's own thread writes them, so a slow client holds up nobody
  * but itself.
  *
- * <p>A client that left is noticed on a write, so the request writes a keepalive whenever it has
- * written nothing for {@code keepalive}: the first write after the client closed draws a reset,
- * the next one fails, and the request leaves its topics.
+ * <p>A client that left is noticed by a {@link DepartureWatch} where the server allows one (it
+ * calls {@link #departed}); elsewhere on a write, so the request then writes a keepalive in two
+ * halves whenever it has written nothing for {@code keepalive}: the first write after the client
+ * closed draws a reset, the next one fails, and the request leaves its topics.
  */
 final class HeldRequest implements HubListener {
 
@@ -41,6 +42,7 @@ final class HeldRequest implements HubListener {
   private final Set<Topic> confirmed = new HashSet<>();
   private boolean overflowed;
   private boolean ended;
+  private boolean departed;
   private String refusal;
 
   HeldRequest(Shape shape) {
@@ -101,6 +103,17 @@ final class HeldRequest implements HubListener {
     }
   }
 
+  /** The client closed its connection (seen by a {@link DepartureWatch}): the request ends. */
+  void departed() {
+    lock.lock();
+    try {
+      departed = true;
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Ends the request (the bridge is closing); its thread writes its last words and returns. */
   void end() {
     lock.lock();
@@ -131,10 +144,12 @@ final class HeldRequest implements HubListener {
   /**
    * Writes events to {@code out} until the deadline ({@code Long.MAX_VALUE}: none), the first
    * message of a long-poll, the end of the bridge or an overflow; an IOException means the client
-   * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}.
+   * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}. A
+   * keepalive is written after {@code keepaliveNanos} without a write: in two halves that find a
+   * departed client when {@code probe}, else in one write (a departure watch is on duty).
    */
-  End run(OutputStream out, List<Topic> topics, long deadlineNanos, long keepaliveNanos)
-      throws IOException, InterruptedException {
+  End run(OutputStream out, List<Topic> topics, long deadlineNanos, long keepaliveNanos,
+      boolean probe) throws IOException, InterruptedException {
     for (int i = 0; i < topics.size() && shape != Shape.POLL; i++) { // a poll's headers said so
       write(out, shape == Shape.SSE ? HeldFormats.sseSubscribed(topics.get(i), i + 1)
           : HeldFormats.webdisSubscribed(topics.get(i), i + 1));
@@ -145,13 +160,16 @@ final class HeldRequest implements HubListener {
       Object event;
       lock.lock();
       try {
-        while (events.isEmpty() && !ended && !overflowed) {
+        while (events.isEmpty() && !ended && !overflowed && !departed) {
           long now = System.nanoTime();
           long until = Math.min(Math.min(nextKeepalive, probeAt), deadlineNanos) - now;
           if (until <= 0) {
             break;
           }
           wake.awaitNanos(until);
+        }
+        if (departed) {
+          throw new IOException("the client closed the connection");
         }
         event = events.poll();
         if (event == null && (ended || overflowed)) {
@@ -171,6 +189,13 @@ final class HeldRequest implements HubListener {
         // A keepalive in two writes: the first draws a reset from a client that has left, the
         // second, a moment later, fails on it. So a departure is noticed within one interval.
         byte[][] halves = keepalive();
+        if (!probe) {
+          if (now - nextKeepalive >= 0) {
+            write(out, halves[2]);
+            nextKeepalive = now + keepaliveNanos;
+          }
+          continue;
+        }
         if (probeAt != Long.MAX_VALUE && now - probeAt >= 0) {
           write(out, halves[1]);
           probeAt = Long.MAX_VALUE;

@@ -18,7 +18,7 @@ import java.util.Map;
 final class Options {
 
   static final Duration DEFAULT_KEEPALIVE_IDLE = Duration.ofSeconds(30);
-  static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_REQUEST_READ_TIMEOUT = BridgeConfig.DEFAULT_REQUEST_READ_TIMEOUT;
   static final String DEFAULT_LOG_LEVEL = "info";
 
   /** What a parse produced: the bridge's settings plus those that belong to the JVM. */
@@ -147,7 +147,10 @@ final class Options {
           (p, f, v) -> p.keepAliveIdle = duration(f, v)),
       opt("request-read-timeout", "BRIDGE_REQUEST_READ_TIMEOUT", "30s",
           "longest time to receive a request's headers and body; then the connection is closed",
-          (p, f, v) -> p.requestReadTimeout = duration(f, v)),
+          (p, f, v) -> {
+            p.requestReadTimeout = duration(f, v);
+            p.builder.requestReadTimeout(p.requestReadTimeout);
+          }),
       opt("http-server", "BRIDGE_HTTP_SERVER", HttpServerChoice.AUTO,
           "HTTP server: auto (robaho's on Java 21+, else the JDK's), jdk, robaho, jetty or an"
               + " HttpServerProvider class name", (p, f, v) -> p.builder.httpServer(v)),

@@ -334,6 +334,16 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The HTTP server's limit on a request's silence (the command line's request-read-timeout,
+     * which sets the server's own); default 30 s. A held request writes something at least every
+     * half of it.
+     */
+    public Builder requestReadTimeout(Duration timeout) {
+      s.requestReadTimeout = timeout;
+      return this;
+    }
+
     /** Longest wait of a {@code /poll/<channel>} (a longer timeout is capped); default 120 s. */
     public Builder maxPoll(Duration max) {
       s.maxPoll = max;

@@ -78,6 +78,7 @@ final class Subscriptions implements AutoCloseable {
     call.releaseSlot();
     HeldRequest held = new HeldRequest(shape);
     List<Topic> joined = new ArrayList<>(names.length);
+    DepartureWatch watch = null;
     open.add(held);
     try {
       for (byte[] name : names) {
@@ -104,9 +105,16 @@ final class Subscriptions implements AutoCloseable {
       call.setHeader("X-Accel-Buffering", "no"); // a proxy in front must not buffer the stream
       String type = shape == HeldRequest.Shape.SSE ? "text/event-stream; charset=utf-8"
           : HttpCall.JSON;
+      watch = DepartureWatch.start(call.exchange, held::departed);
+      if (watch != null) {
+        // what the client sends from now is read by the watch: the connection is not reused
+        call.setHeader("Connection", "close");
+      }
+      long keepalive = watch == null ? config.streamKeepalive.toNanos()
+          : config.watchedKeepalive().toNanos();
       try (OutputStream out = call.startStream(type)) {
         out.flush(); // the headers now (some servers hold them until the first body bytes)
-        HeldRequest.End end = held.run(out, joined, deadline, config.streamKeepalive.toNanos());
+        HeldRequest.End end = held.run(out, joined, deadline, keepalive, watch == null);
         if (end == HeldRequest.End.CLOSED && shape == HeldRequest.Shape.POLL) {
           out.write(HeldFormats.pollError("ERR the bridge is shutting down"));
         } else if (end == HeldRequest.End.OVERFLOW) {
@@ -122,6 +130,9 @@ final class Subscriptions implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (watch != null) {
+        watch.stop();
+      }
       for (Topic topic : joined) {
         hub.leave(topic, held);
       }

@@ -35,6 +35,15 @@ class BridgeConfigTest {
   }
 
   @Test
+  void aWatchedHeldRequestKeepsAliveEveryTenSecondsOrHalfTheServersRequestLimit() {
+    assertEquals(Duration.ofSeconds(10), config(s -> { }).watchedKeepalive());
+    assertEquals(Duration.ofSeconds(2),
+        config(s -> s.requestReadTimeout = Duration.ofSeconds(4)).watchedKeepalive());
+    assertTrue(error(s -> s.requestReadTimeout = Duration.ZERO)
+        .startsWith("request-read-timeout must be more than zero"));
+  }
+
+  @Test
   void rulesAreWordedAsThePoolWordsThem() {
     assertEquals(poolError(b -> b.connectTimeout(Duration.ZERO)).replace("connectTimeout", "x"),
         error(s -> s.connectTimeout = Duration.ZERO).replace("connect-timeout", "x"));

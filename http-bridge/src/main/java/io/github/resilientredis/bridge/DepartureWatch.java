@@ -1,0 +1,142 @@
+package io.github.resilientredis.bridge;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices that the client of a held request closed its connection without writing to it: a
+ * virtual thread blocks reading the connection's socket and sees the end of the stream the moment
+ * the client closes. A virtual thread blocked in a read waits in the JDK's poller (epoll), so
+ * ten thousand of them cost memory, not CPU, where the alternative, a keepalive write to every
+ * held request every half second, costs tens of thousands of writes a second.
+ *
+ * <p>Only where that is safe: robaho's server over HTTP/1.1 on Java 21+ (virtual threads), its
+ * socket reached through its exchange classes ({@code impl.connection.socket}, by reflection;
+ * the bridge never depends on them otherwise). Anywhere else (the JDK's own server, HTTP/2, a
+ * robaho that changed its classes, robaho on the module path) {@link #start} returns null and the
+ * held request notices a departure on its keepalive writes instead.
+ *
+ * <p>The request has been read whole before it is held, so the client has nothing more to send;
+ * bytes it sends anyway (a pipelined request) are read here and cannot be handed back to the
+ * server. So a watched reply says {@code Connection: close} (the caller sets it) and the server
+ * closes the connection after it; that close also ends the watching thread.
+ */
+final class DepartureWatch {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DepartureWatch.class);
+  private static final String ROBAHO_HTTP = "robaho.net.httpserver.HttpExchangeImpl";
+  private static final String ROBAHO_HTTPS = "robaho.net.httpserver.HttpsExchangeImpl";
+  /** Bytes a client may send while held before it is treated as gone (it is not HTTP/1.1). */
+  private static final int MAX_UNEXPECTED = 64 * 1024;
+  private static final ThreadFactory THREADS = virtualThreads();
+  private static final Map<String, Field> FIELDS = new ConcurrentHashMap<>();
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  private final Socket socket;
+  private final Runnable onDeparture;
+  private volatile boolean stopped;
+
+  private DepartureWatch(Socket socket, Runnable onDeparture) {
+    this.socket = socket;
+    this.onDeparture = onDeparture;
+  }
+
+  /**
+   * Starts watching the exchange's connection: {@code onDeparture} runs once, on the watching
+   * thread, when the client closes it (unless {@link #stop} came first). Null when this exchange
+   * cannot be watched.
+   */
+  static DepartureWatch start(HttpExchange exchange, Runnable onDeparture) {
+    Socket socket = socketOf(exchange);
+    if (socket == null) {
+      return null;
+    }
+    DepartureWatch watch = new DepartureWatch(socket, onDeparture);
+    THREADS.newThread(watch::run).start();
+    return watch;
+  }
+
+  /** Whether this JVM and this exchange's server allow watching at all. */
+  static boolean canWatch(HttpExchange exchange) {
+    return socketOf(exchange) != null;
+  }
+
+  /** The request ended without its client leaving: a later close is no news. */
+  void stop() {
+    stopped = true;
+  }
+
+  private void run() {
+    byte[] buffer = new byte[512];
+    int unexpected = 0;
+    try {
+      InputStream in = socket.getInputStream();
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        unexpected += n;
+        if (unexpected > MAX_UNEXPECTED) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      // reset by the client, or closed by the server after the reply: either way the end
+    }
+    if (!stopped) {
+      onDeparture.run();
+    }
+  }
+
+  /** The exchange's socket, or null when it cannot (or must not) be reached. */
+  private static Socket socketOf(HttpExchange exchange) {
+    String type = exchange.getClass().getName();
+    if (THREADS == null || (!type.equals(ROBAHO_HTTP) && !type.equals(ROBAHO_HTTPS))
+        || !"HTTP/1.1".equalsIgnoreCase(exchange.getProtocol())) {
+      return null;
+    }
+    try {
+      Object impl = field(exchange.getClass(), "impl").get(exchange);
+      Object connection = field(impl.getClass(), "connection").get(impl);
+      Object socket = field(connection.getClass(), "socket").get(connection);
+      return socket instanceof Socket s && !s.isClosed() ? s : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      if (WARNED.compareAndSet(false, true)) {
+        LOG.warn("cannot watch held requests' connections on this server ({}); a client that"
+            + " leaves is noticed on keepalive writes instead (stream-keepalive)", e.toString());
+      }
+      return null;
+    }
+  }
+
+  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+    String key = type.getName() + '#' + name;
+    Field field = FIELDS.get(key);
+    if (field == null) {
+      field = type.getDeclaredField(name);
+      field.setAccessible(true); // throws when the class sits in a named module that hides it
+      FIELDS.put(key, field);
+    }
+    return field;
+  }
+
+  private static ThreadFactory virtualThreads() {
+    // Reflection: the bridge compiles for Java 17, which has no Thread.ofVirtual().
+    try {
+      Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+      builder = builderType.getMethod("name", String.class, long.class)
+          .invoke(builder, "bridge-held-watch-", 1L);
+      return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // Java 17: no virtual threads, no watching (a platform thread each is too dear)
+    }
+  }
+}
