@@ -190,19 +190,36 @@ public class HeldLoad {
   // ---- one-connection HTTP/1.1 client for the normal GETs and Nchan's publisher ---------------
 
   static final class Http implements AutoCloseable {
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
+    Socket socket;
+    InputStream in;
+    OutputStream out;
+    boolean closing;
 
     Http() throws IOException {
+      connect();
+    }
+
+    private void connect() throws IOException {
       socket = new Socket(host, port);
       socket.setTcpNoDelay(true);
       in = new BufferedInputStream(socket.getInputStream());
       out = socket.getOutputStream();
+      closing = false;
     }
 
-    /** Sends one request, reads the whole reply; returns its status. */
+    /**
+     * Sends one request, reads the whole reply; returns its status. A connection the server
+     * closes (nginx does after keepalive_requests, 1,000) is opened again.
+     */
     int call(String method, String path, String body) throws IOException {
+      if (closing) {
+        socket.close();
+        connect();
+      }
+      return exchange(method, path, body);
+    }
+
+    private int exchange(String method, String path, String body) throws IOException {
       byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
       String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n"
           + (body == null ? "" : "Content-Length: " + b.length + "\r\n") + "\r\n";
@@ -219,6 +236,8 @@ public class HeldLoad {
           length = Long.parseLong(h.substring(15).strip());
         } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
           chunked = true;
+        } else if (lower.startsWith("connection:") && lower.contains("close")) {
+          closing = true;
         }
       }
       if (chunked) {
@@ -411,6 +430,7 @@ public class HeldLoad {
   }
 
   /** CPU seconds of this process, and of the reader thread. */
+  @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; this runs on 17 too
   static double[] cpu(Reader reader) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long process = ((com.sun.management.OperatingSystemMXBean)
@@ -556,10 +576,12 @@ public class HeldLoad {
   static void warmUp(Reader reader, Redis redis, Http publisher, int n) throws Exception {
     long start = System.nanoTime();
     for (int round = 0; round < 5; round++) {
+      // new names each round: Nchan keeps a channel's messages and hands them to new subscribers
+      String shared = "warm" + round;
       List<Held> held = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         boolean stream = i % 2 == 0;
-        held.add(open(reader, (i / 2) % 2 == 0 ? "warm" : "warm" + i, stream));
+        held.add(open(reader, (i / 2) % 2 == 0 ? shared : shared + "x" + i, stream));
       }
       for (Held h : held) {
         if (h.stream || kind.equals("bridge")) {
@@ -573,9 +595,9 @@ public class HeldLoad {
         await("nchan counts the warm-up subscribers", 120,
             () -> nchanSubscribers(publisher) >= n);
       }
-      publish(redis, publisher, "warm");
+      publish(redis, publisher, shared);
       for (Held h : held) {
-        if (!h.channel.equals("warm")) {
+        if (!h.channel.equals(shared)) {
           publish(redis, publisher, h.channel);
         }
       }
