@@ -30,12 +30,22 @@ final class BridgeConfig {
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   static final Duration DEFAULT_BORROW_TIMEOUT = Duration.ofSeconds(2);
   /**
-   * Request threads. Fewer than 50 wrk connections on purpose: with a thread per connection every
+   * Request threads on a bounded pool of platform threads (the JDK's server without virtual
+   * threads). Fewer than 50 wrk connections on purpose: with a thread per connection every
    * request wakes a parked thread, while a little queueing lets a thread that finishes take the
    * next request at once (32 against 64: about 15% more requests/s and less CPU per request,
    * BENCHMARKS.md, "The bridge against Webdis").
    */
   static final int DEFAULT_MAX_CONCURRENT = 32;
+  /**
+   * Requests handled at once with a thread per request (virtual threads, robaho's server), where
+   * a {@link ConcurrencyGate} counts them. There every connection keeps its own thread whatever
+   * the bound, so queueing saves no wake-up: a request over the bound parks on the gate and is
+   * woken again. With 32 under wrk's 50 connections 42% of requests did, and the bridge spent
+   * about 7% more CPU per GET than with the bound above 50 (BENCHMARKS.md, "The bridge against
+   * Webdis").
+   */
+  static final int DEFAULT_MAX_CONCURRENT_THREAD_PER_REQUEST = 256;
   static final int DEFAULT_PIPELINE_LANES = 2;
   static final int DEFAULT_MAX_QUEUED = 1024;
   static final int DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -117,7 +127,13 @@ final class BridgeConfig {
     this.commandTimeout = requirePositive("command-timeout", s.commandTimeout);
     this.connectTimeout = requirePositive("connect-timeout", s.connectTimeout);
     this.borrowTimeout = requireNotNegative("borrow-timeout", s.borrowTimeout);
-    this.maxConcurrent = requireRange("max-concurrent", s.maxConcurrent, 1, 100_000);
+    this.httpServer = requireText("http-server", s.httpServer);
+    this.threads = HttpServerChoice.threads(s.threads);
+    boolean pooledThreads = HttpServerChoice.resolve(httpServer, threads,
+        Runtime.version().feature()).boundedPool();
+    this.maxConcurrent = s.maxConcurrent == null
+        ? pooledThreads ? DEFAULT_MAX_CONCURRENT : DEFAULT_MAX_CONCURRENT_THREAD_PER_REQUEST
+        : requireRange("max-concurrent", s.maxConcurrent, 1, 100_000);
     // By default one connection per request thread. A thread that has to wait for a connection
     // parks and is unparked on every request; with 16 connections for 64 threads that cost ~30%
     // more CPU per request under load (BENCHMARKS.md, section 5). Redis handles thousands.
@@ -141,13 +157,9 @@ final class BridgeConfig {
       blocking = poolSize - 1;
     }
     this.maxBlocking = blocking;
-    this.httpServer = requireText("http-server", s.httpServer);
-    this.threads = HttpServerChoice.threads(s.threads);
     // A held request keeps its request thread while it waits. With a thread per request it gives
     // its max-concurrent turn back (HttpCall.releaseSlot) and costs one parked thread; on the
     // JDK's server with its pool of max-concurrent platform threads, half of them at most.
-    boolean pooledThreads = HttpServerChoice.resolve(httpServer, threads,
-        Runtime.version().feature()).boundedPool();
     int subscribers;
     if (s.maxSubscribers == null) {
       subscribers = pooledThreads ? maxConcurrent / 2 : DEFAULT_MAX_SUBSCRIBERS;
@@ -318,7 +330,8 @@ final class BridgeConfig {
     Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     Duration borrowTimeout = DEFAULT_BORROW_TIMEOUT;
-    int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+    /** Null: DEFAULT_MAX_CONCURRENT on a pool of platform threads, else one per request. */
+    Integer maxConcurrent;
     int pipelineLanes = DEFAULT_PIPELINE_LANES;
     int maxQueued = DEFAULT_MAX_QUEUED;
     int maxBody = DEFAULT_MAX_BODY;

@@ -91,8 +91,10 @@ final class Options {
       opt("borrow-timeout", "BRIDGE_BORROW_TIMEOUT", "2s",
           "longest wait for a free pooled connection, then 503",
           (p, f, v) -> p.builder.borrowTimeout(duration(f, v))),
-      opt("max-concurrent", "BRIDGE_MAX_CONCURRENT", "" + BridgeConfig.DEFAULT_MAX_CONCURRENT,
-          "requests handled at once (worker threads)",
+      opt("max-concurrent", "BRIDGE_MAX_CONCURRENT",
+          BridgeConfig.DEFAULT_MAX_CONCURRENT_THREAD_PER_REQUEST + " with a thread per request"
+              + " (virtual threads), " + BridgeConfig.DEFAULT_MAX_CONCURRENT + " on platform threads",
+          "requests handled at once (on the JDK's server with platform threads: worker threads)",
           (p, f, v) -> p.builder.maxConcurrent(integer(f, v))),
       opt("pipeline-lanes", "BRIDGE_PIPELINE_LANES", "" + BridgeConfig.DEFAULT_PIPELINE_LANES,
           "single commands of concurrent requests are sent to Redis in batches, this many batches"

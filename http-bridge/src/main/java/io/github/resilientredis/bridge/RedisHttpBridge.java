@@ -256,7 +256,10 @@ public final class RedisHttpBridge implements AutoCloseable {
       return this;
     }
 
-    /** Requests handled at once (worker threads); default 32. */
+    /**
+     * Requests handled at once; default 256 with a thread per request (virtual threads), 32 on
+     * the JDK's server with platform threads, where it is the number of worker threads.
+     */
     public Builder maxConcurrent(int max) {
       s.maxConcurrent = max;
       return this;
