@@ -45,12 +45,20 @@ final class Metrics {
   /** Latency bucket upper bounds in seconds. */
   static final double[] BUCKETS = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  private static final long[] BUCKET_NANOS = new long[BUCKETS.length];
+  /**
+   * The bounds in nanoseconds, then Long.MAX_VALUE (+Inf): the bucket search always ends on a
+   * comparison. A second exit, "beyond the last bound", is first taken when the first held
+   * request of over 10 s ends; the JIT then throws away the compiled request path, and each of
+   * the thousands of parked held requests whose stack holds it is deoptimized as it returns (seen
+   * in JFR: 1,679 deoptimizations of this method during one broadcast to 5,000).
+   */
+  private static final long[] BUCKET_NANOS = new long[BUCKETS.length + 1];
 
   static {
     for (int i = 0; i < BUCKETS.length; i++) {
       BUCKET_NANOS[i] = (long) (BUCKETS[i] * 1e9);
     }
+    BUCKET_NANOS[BUCKETS.length] = Long.MAX_VALUE;
   }
 
   private static final int STATUSES = 600;
@@ -93,7 +101,7 @@ final class Metrics {
     int a = api.ordinal();
     requests[a][status >= 100 && status < STATUSES ? status : 0].increment();
     int b = 0;
-    while (b < BUCKET_NANOS.length && nanos > BUCKET_NANOS[b]) {
+    while (nanos > BUCKET_NANOS[b]) {
       b++;
     }
     buckets[a][b].increment();
