@@ -142,7 +142,8 @@ final class HeldRequest implements HubListener {
   }
 
   /**
-   * Writes events to {@code out} until the deadline ({@code Long.MAX_VALUE}: none), the first
+   * Writes events to {@code out} (a long-poll's answer is left for the caller's close to flush)
+   * until the deadline ({@code Long.MAX_VALUE}: none), the first
    * message of a long-poll, the end of the bridge or an overflow; an IOException means the client
    * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}. A
    * keepalive is written after {@code keepaliveNanos} without a write: in two halves that find a
@@ -182,7 +183,7 @@ final class HeldRequest implements HubListener {
         long now = System.nanoTime();
         if (now - deadlineNanos >= 0) {
           if (shape == Shape.POLL) {
-            write(out, HeldFormats.pollNothing(false));
+            out.write(HeldFormats.pollNothing(false)); // flushed with the last chunk
           }
           return End.TIMEOUT;
         }
@@ -216,7 +217,7 @@ final class HeldRequest implements HubListener {
           continue; // announced above
         } else if (shape == Shape.POLL) {
           // a message may have been published while Redis was away: answer, the client polls again
-          write(out, HeldFormats.pollNothing(true));
+          out.write(HeldFormats.pollNothing(true)); // flushed with the last chunk
           return End.MESSAGE;
         } else {
           write(out, shape == Shape.SSE ? HeldFormats.sseMissed(live.topic, live.gapMillis)
@@ -228,7 +229,8 @@ final class HeldRequest implements HubListener {
           case SSE -> write(out, message.sse());
           case WEBDIS -> write(out, message.webdis());
           case POLL -> {
-            write(out, HeldFormats.pollMessage(message));
+            // Not flushed: the caller's close sends it with the last chunk, in one write.
+            out.write(HeldFormats.pollMessage(message));
             return End.MESSAGE;
           }
           default -> throw new IllegalStateException(shape.name());
