@@ -179,8 +179,9 @@ value() { grep -m1 "^$2 " "$work/$1.txt" | cut -d' ' -f2- || true; }
   echo
   echo "| | bridge | Nchan |"
   echo "| --- | --- | --- |"
-  for key in held pubsub_connections channels_subscribed broadcast_listeners broadcast one_to_one \
-      release_clients release get_idle get_held server_cpu client_cpu client_cpu_total; do
+  for key in held pubsub_connections channels_subscribed broadcast_listeners broadcast broadcast_by_kind one_to_one \
+      release_clients release get_idle get_held server_cpu client_cpu client_cpu_total \
+      first_round.broadcast first_round.one_to_one first_round.release first_round.server_cpu; do
     b=$(value bridge "$key")
     n=$([[ $nchan == yes ]] && value nchan "$key" || echo "not run")
     echo "| $key | ${b:-n/a} | ${n:-n/a} |"
