@@ -481,6 +481,12 @@ public class HeldLoad {
       boolean stream = i % 2 == 0;
       boolean shared = (i / 2) % 2 == 0;
       held.add(open(reader, shared ? prefix + "all" : prefix + "own" + i, stream));
+      if (i % 500 == 499) {
+        // At most 1,000 waiting for their headers: clients arrive fast, not all in one instant
+        // (the bridge answers 503 beyond max-queued, 1,024, requests waiting for a turn).
+        await("headers", 120, () -> held.stream().filter(h -> h.status == 0 && !h.ended
+            && (h.stream || kind.equals("bridge"))).count() < 1000);
+      }
     }
     for (Held h : held) {
       if (!kind.equals("bridge") && !h.stream) {
