@@ -65,11 +65,6 @@ final class DepartureWatch {
     return watch;
   }
 
-  /** Whether this JVM and this exchange's server allow watching at all. */
-  static boolean canWatch(HttpExchange exchange) {
-    return socketOf(exchange) != null;
-  }
-
   /** The request ended without its client leaving: a later close is no news. */
   void stop() {
     stopped = true;
