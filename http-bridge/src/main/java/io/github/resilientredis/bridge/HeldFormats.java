@@ -16,11 +16,11 @@ final class HeldFormats {
    * Keepalives: two halves written apart (see {@link HeldRequest}), then the whole for one write.
    * An SSE comment line.
    */
-  static final byte[][] SSE_KEEPALIVE = {ascii(":"), ascii("\n\n"), ascii(":\n\n")};
+  static final byte[][] SSE_KEEPALIVE = keepalive(":", "\n\n");
   /** Whitespace between JSON values: a streaming JSON reader skips it. */
-  static final byte[][] JSON_KEEPALIVE = {ascii("\n"), ascii("\n"), ascii("\n\n")};
+  static final byte[][] JSON_KEEPALIVE = keepalive("\n", "\n");
   /** Before the long-poll's JSON value: leading whitespace is still the same JSON document. */
-  static final byte[][] POLL_KEEPALIVE = {ascii(" "), ascii(" "), ascii("  ")};
+  static final byte[][] POLL_KEEPALIVE = keepalive(" ", " ");
   private static final byte[] DATA = ascii("data: ");
 
   private HeldFormats() {}
@@ -167,6 +167,10 @@ final class HeldFormats {
     framed.writeByte('\n');
     framed.writeByte('\n');
     return framed.toByteArray();
+  }
+
+  private static byte[][] keepalive(String first, String second) {
+    return new byte[][] {ascii(first), ascii(second), ascii(first + second)};
   }
 
   private static byte[] ascii(String s) {
