@@ -1,5 +1,7 @@
 package io.github.resilientredis.bridge;
 
+import static io.github.resilientredis.bridge.TestConfigs.config;
+import static io.github.resilientredis.bridge.TestConfigs.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,16 +15,6 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class BridgeConfigTest {
-
-  private static BridgeConfig config(Consumer<BridgeConfig.Settings> change) {
-    BridgeConfig.Settings s = new BridgeConfig.Settings();
-    change.accept(s);
-    return new BridgeConfig(s);
-  }
-
-  private static String error(Consumer<BridgeConfig.Settings> change) {
-    return assertThrows(IllegalArgumentException.class, () -> config(change)).getMessage();
-  }
 
   @Test
   void defaultsServeLocalRedisOnWebdisPort() {

@@ -1,28 +1,18 @@
 package io.github.resilientredis.bridge;
 
+import static io.github.resilientredis.bridge.TestConfigs.config;
+import static io.github.resilientredis.bridge.TestConfigs.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The held requests' settings, CORS origins and the bytes each shape writes. */
 class HeldSettingsTest {
-
-  private static BridgeConfig config(Consumer<BridgeConfig.Settings> change) {
-    BridgeConfig.Settings s = new BridgeConfig.Settings();
-    change.accept(s);
-    return new BridgeConfig(s);
-  }
-
-  private static String error(Consumer<BridgeConfig.Settings> change) {
-    return assertThrows(IllegalArgumentException.class, () -> config(change)).getMessage();
-  }
 
   private static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.github.resilientredis.bridge;
 
+import static io.github.resilientredis.bridge.TestConfigs.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,11 +90,5 @@ class TokenSpecTest {
       s.tokensFile = file;
     })).getMessage();
     assertTrue(twice.contains("given twice"), twice);
-  }
-
-  private static BridgeConfig config(Consumer<BridgeConfig.Settings> change) {
-    BridgeConfig.Settings s = new BridgeConfig.Settings();
-    change.accept(s);
-    return new BridgeConfig(s);
   }
 }
