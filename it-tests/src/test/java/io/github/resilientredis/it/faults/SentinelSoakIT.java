@@ -45,9 +45,9 @@ class SentinelSoakIT {
   private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
   /** Borrowers are held while a promotion is confirmed: longer than SoakIT's, as in the README. */
   private static final Duration BORROW_TIMEOUT = Duration.ofSeconds(2);
-  /** Borrow, open (connect + handshake) and read, twice (one retry): no call may take longer. */
-  private static final long CALL_BOUND_MILLIS = 2 * (BORROW_TIMEOUT.toMillis()
-      + 2 * READ_TIMEOUT.toMillis() + READ_TIMEOUT.toMillis()) + 1_000;
+  /** No call may take longer (borrow, open and read, twice). */
+  private static final long CALL_BOUND_MILLIS =
+      Invariants.poolCallBoundMillis(BORROW_TIMEOUT, READ_TIMEOUT);
 
   @Test
   void mixedLoadAcrossTwoSentinelFailovers() throws Exception {

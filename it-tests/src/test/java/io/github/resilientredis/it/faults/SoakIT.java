@@ -44,9 +44,9 @@ class SoakIT {
   private static final int KEYS_PER_THREAD = 10;
   private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
   private static final Duration BORROW_TIMEOUT = Duration.ofSeconds(1);
-  /** Borrow, open (connect + handshake) and read, twice (one retry): no call may take longer. */
-  private static final long CALL_BOUND_MILLIS = 2 * (BORROW_TIMEOUT.toMillis()
-      + 2 * READ_TIMEOUT.toMillis() + READ_TIMEOUT.toMillis()) + 1_000;
+  /** No call may take longer (borrow, open and read, twice). */
+  private static final long CALL_BOUND_MILLIS =
+      Invariants.poolCallBoundMillis(BORROW_TIMEOUT, READ_TIMEOUT);
 
   @Test
   void mixedLoadUnderRandomFaults() throws Exception {

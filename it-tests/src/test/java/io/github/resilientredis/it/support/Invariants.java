@@ -14,6 +14,15 @@ public final class Invariants {
   private Invariants() {}
 
   /**
+   * The longest a pool's call may take across faults: borrow, open (connect and the handshake's
+   * read) and read, twice (one retry), plus 1 s of slack.
+   */
+  public static long poolCallBoundMillis(Duration borrowTimeout, Duration readTimeout) {
+    return 2 * (borrowTimeout.toMillis() + 2 * readTimeout.toMillis() + readTimeout.toMillis())
+        + 1_000;
+  }
+
+  /**
    * No acknowledged INCR lost, none run twice: {@code acked <= counter <= acked + mayHaveRun},
    * where {@code mayHaveRun} counts the INCRs whose outcome the client could not know (failed
    * after they may have reached Redis).
