@@ -109,12 +109,13 @@ if (($(feature "$java_bin") < 21)); then
   bridge_args="--max-concurrent $((2 * held + 200)) $bridge_args"
 fi
 # shellcheck disable=SC2086 # bridge_args is a list of words
-BRIDGE_JAVA=$java_bin BRIDGE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/http-bridge/run.sh" \
+BRIDGE_JAR=$jar BRIDGE_JAVA=$java_bin BRIDGE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/http-bridge/run.sh" \
   --redis "redis://127.0.0.1:$redis_port" --port "$bridge_port" --pool-size 8 \
   --max-subscribers $((held + 100)) $bridge_args >"$work/bridge.log" 2>&1 &
 bridge_pid=$!
 for ((i = 0; i < 100; i++)); do
-  curl -sf "http://127.0.0.1:$bridge_port/health" >/dev/null 2>&1 && break
+  curl -sf "http://127.0.0.1:$bridge_port/health" >/dev/null 2>&1 \
+    && grep -q 'HTTP server: ' "$work/bridge.log" && break
   kill -0 "$bridge_pid" 2>/dev/null || { tail -20 "$work/bridge.log" >&2; die "the bridge exited"; }
   sleep 0.2
 done

@@ -6,12 +6,13 @@
 #
 #   http-bridge/run.sh [bridge options]      (see --help)
 #   BRIDGE_JAVA=/path/to/bin/java http-bridge/run.sh ...   to choose the java yourself
+#   BRIDGE_JAR=/path/to/redis-http-bridge.jar http-bridge/run.sh ...   another build of the jar
 #
 # Build the jar first: ./mvnw -q -B -DskipTests package -pl http-bridge -am
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-jar=$here/target/redis-http-bridge.jar
+jar=${BRIDGE_JAR:-$here/target/redis-http-bridge.jar}
 [[ -f $jar ]] || { echo "run.sh: $jar not found; build it: ./mvnw -q -B -DskipTests package -pl http-bridge -am" >&2; exit 2; }
 
 feature() { # java binary -> its major version from <java.home>/release, 0 when unknown

@@ -544,7 +544,10 @@ public class HeldLoad {
     String broadcastCpu = String.format("%.0f ms of CPU in %.0f ms (reader thread %.0f ms)",
         (cpu1[0] - cpu0[0]) * 1e3, wall * 1e3, (cpu1[1] - cpu0[1]) * 1e3);
 
-    // one-to-one: one publish per own channel, one at a time
+    // one-to-one: one publish per own channel, one at a time, once the broadcast's aftermath
+    // (thousands of long-polls ending, their connections closing) has passed, as before the
+    // broadcast: each part is timed from a settled server
+    Thread.sleep(2000);
     List<Held> own = held.stream().filter(h -> !h.channel.equals(prefix + "all")).toList();
     cpu0 = cpu(reader);
     double server2 = serverCpu();
@@ -560,6 +563,11 @@ public class HeldLoad {
     List<Long> oneToOne = new ArrayList<>();
     own.forEach(h -> oneToOne.add(h.latency));
     out.println(tag + "one_to_one " + stats(oneToOne));
+    List<Long> ownStreams = new ArrayList<>();
+    List<Long> ownPolls = new ArrayList<>();
+    own.forEach(h -> (h.stream ? ownStreams : ownPolls).add(h.latency));
+    out.println(tag + "one_to_one_by_kind streams " + stats(ownStreams) + "; polls "
+        + stats(ownPolls));
     if (server0 >= 0) {
       out.printf(tag + "server_cpu broadcast: %.0f ms; one-to-one: %.0f ms for %d messages;"
           + " holding them idle: %.0f ms a second%n", (server1 - server0) * 1e3,

@@ -17,9 +17,18 @@ final class ByteSink extends Writer {
   private static final int KEEP_AT_MOST = 1 << 20;
   private static final ThreadLocal<ByteSink> PER_THREAD = ThreadLocal.withInitial(ByteSink::new);
 
-  private byte[] buf = new byte[INITIAL];
+  private byte[] buf;
   private int len;
   private char highSurrogate;
+
+  ByteSink() {
+    this(INITIAL);
+  }
+
+  /** A sink that starts at {@code initial} bytes: for the many small events of held requests. */
+  ByteSink(int initial) {
+    buf = new byte[initial];
+  }
 
   /** This thread's sink, emptied. */
   static ByteSink forThisThread() {

@@ -42,11 +42,13 @@ final class DepartureWatch {
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private final Socket socket;
+  private final boolean tls;
   private final Runnable onDeparture;
   private volatile boolean stopped;
 
-  private DepartureWatch(Socket socket, Runnable onDeparture) {
+  private DepartureWatch(Socket socket, boolean tls, Runnable onDeparture) {
     this.socket = socket;
+    this.tls = tls;
     this.onDeparture = onDeparture;
   }
 
@@ -60,9 +62,21 @@ final class DepartureWatch {
     if (socket == null) {
       return null;
     }
-    DepartureWatch watch = new DepartureWatch(socket, onDeparture);
+    DepartureWatch watch = new DepartureWatch(socket,
+        exchange.getClass().getName().equals(ROBAHO_HTTPS), onDeparture);
     THREADS.newThread(watch::run).start();
     return watch;
+  }
+
+  /**
+   * The watched connection for {@link DirectSend}s, or null: over TLS (bytes must go through the
+   * TLS engine), or where direct sends are unavailable. Safe while the request is held: the
+   * server closes the socket only after the handler returns, and the watch's own read, pending
+   * all along, keeps the descriptor's number from being reused before the watch has ended.
+   */
+  HeldRequest.Direct direct() throws IOException {
+    int fd = tls ? -1 : DirectSend.descriptor(socket);
+    return fd < 0 ? null : new HeldRequest.Direct(fd, socket.getOutputStream());
   }
 
   /** The request ended without its client leaving: a later close is no news. */

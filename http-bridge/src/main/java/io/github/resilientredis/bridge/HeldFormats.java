@@ -22,6 +22,8 @@ final class HeldFormats {
   /** Before the long-poll's JSON value: leading whitespace is still the same JSON document. */
   static final byte[][] POLL_KEEPALIVE = keepalive(" ", " ");
   private static final byte[] DATA = ascii("data: ");
+  /** Where an event's encoding starts (it grows for a large payload): events are mostly small. */
+  private static final int SMALL = 128;
 
   private HeldFormats() {}
 
@@ -53,7 +55,7 @@ final class HeldFormats {
   }
 
   static byte[] webdisSubscribed(Topic topic, int n) {
-    ByteSink sink = new ByteSink();
+    ByteSink sink = new ByteSink(SMALL);
     try {
       JsonWriter w = HttpCall.json(sink);
       w.beginObject().name(topic.pattern ? "PSUBSCRIBE" : "SUBSCRIBE").beginArray()
@@ -67,7 +69,7 @@ final class HeldFormats {
 
   /** {@code {"SUBSCRIBE":["missed","<channel>",<milliseconds>]}}: see {@link #sseMissed}. */
   static byte[] webdisMissed(Topic topic, long gapMillis) {
-    ByteSink sink = new ByteSink();
+    ByteSink sink = new ByteSink(SMALL);
     try {
       JsonWriter w = HttpCall.json(sink);
       w.beginObject().name(topic.pattern ? "PSUBSCRIBE" : "SUBSCRIBE").beginArray()
@@ -80,7 +82,7 @@ final class HeldFormats {
 
   /** {@code {"result":{"channel":"<channel>","message":"<payload>"}}}. */
   static byte[] pollMessage(Message m) {
-    ByteSink sink = new ByteSink();
+    ByteSink sink = new ByteSink(SMALL);
     try {
       JsonWriter w = HttpCall.json(sink);
       w.beginObject().name("result").beginObject()
@@ -99,7 +101,7 @@ final class HeldFormats {
   }
 
   static byte[] pollError(String message) {
-    ByteSink sink = new ByteSink();
+    ByteSink sink = new ByteSink(SMALL);
     try {
       HttpCall.json(sink).beginObject().name("error").value(message).endObject().flush();
     } catch (IOException e) {
@@ -108,8 +110,22 @@ final class HeldFormats {
     return sink.toByteArray();
   }
 
+  /**
+   * {@code body} framed as one chunk of a chunked HTTP/1.1 body, as the server's own body stream
+   * frames a flushed write: hex length, CRLF, the bytes, CRLF.
+   */
+  static byte[] chunk(byte[] body) {
+    byte[] head = ascii(Integer.toHexString(body.length) + "\r\n");
+    byte[] chunk = new byte[head.length + body.length + 2];
+    System.arraycopy(head, 0, chunk, 0, head.length);
+    System.arraycopy(body, 0, chunk, head.length, body.length);
+    chunk[chunk.length - 2] = '\r';
+    chunk[chunk.length - 1] = '\n';
+    return chunk;
+  }
+
   private static byte[] json(String command, String kind, byte[] a, byte[] b, byte[] c) {
-    ByteSink sink = new ByteSink();
+    ByteSink sink = new ByteSink(SMALL);
     try {
       JsonWriter w = HttpCall.json(sink);
       w.beginObject().name(command).beginArray().value(kind).value(text(a)).value(text(b));
@@ -140,13 +156,13 @@ final class HeldFormats {
    * a payload with line breaks stays one event.
    */
   private static byte[] sse(String event, String kind, byte[] name, byte[] rest) {
-    ByteSink line = new ByteSink();
+    ByteSink line = new ByteSink(SMALL);
     line.writeAscii(kind);
     line.writeByte(',');
     line.writeBytes(name);
     line.writeByte(',');
     line.writeBytes(rest);
-    ByteSink framed = new ByteSink();
+    ByteSink framed = new ByteSink(SMALL);
     if (event != null) {
       framed.writeAscii("event: " + event + "\n");
     }

@@ -11,9 +11,15 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One request held open on the hub: a stream of events (SSE or Webdis's chunked JSON) or a
- * long-poll that ends with the first message. The hub's threads only queue events here
- * ({@link HubListener}); the request's own thread writes them, so a slow client holds up nobody
+ * long-poll that ends with the first message. The hub's threads queue events here
+ * ({@link HubListener}) and the request's own thread writes them, so a slow client holds up nobody
  * but itself.
+ *
+ * <p>The fast path ({@link Direct}): while the request's thread waits with nothing queued and its
+ * stream flushed, the hub's thread sends a message's chunk to the socket itself, without blocking
+ * ({@link DirectSend}), and the waiting thread is not woken at all (a long-poll's is, after the
+ * whole fan-out, to end its reply). What the socket does not take at once goes the slow way: the
+ * request's thread writes the rest, then everything queued after it.
  *
  * <p>A client that left is noticed by a {@link DepartureWatch} where the server allows one (it
  * calls {@link #departed}); elsewhere on a write, so the request then writes a keepalive in two
@@ -32,6 +38,12 @@ final class HeldRequest implements HubListener {
 
   private record Live(Topic topic, long gapMillis) {}
 
+  /**
+   * The request's socket for direct sends: its descriptor, and its raw output stream (beneath
+   * the HTTP server's chunked body stream) for the rest of a send the socket took only part of.
+   */
+  record Direct(int fd, OutputStream raw) {}
+
   /** Why the loop ended without the client leaving. */
   enum End { TIMEOUT, MESSAGE, CLOSED, OVERFLOW }
 
@@ -44,9 +56,24 @@ final class HeldRequest implements HubListener {
   private boolean ended;
   private boolean departed;
   private String refusal;
+  /** Null: every message through the request's thread. */
+  private volatile Direct direct;
+  /** The request's thread waits, nothing queued, its stream flushed: a direct send may go. */
+  private boolean idle;
+  /** Bytes of a direct send the socket did not take; the request's thread writes them first. */
+  private byte[] rest;
+  /** A long-poll's message went directly: its thread ends the reply. */
+  private boolean answered;
+  /** {@link #settle} wakes the thread (a long-poll answered directly during a fan-out). */
+  private boolean wakeDue;
 
   HeldRequest(Shape shape) {
     this.shape = shape;
+  }
+
+  /** Lets the hub send messages to this socket directly (null: never); before {@link #run}. */
+  void sendDirectlyTo(Direct direct) {
+    this.direct = direct;
   }
 
   @Override
@@ -56,7 +83,57 @@ final class HeldRequest implements HubListener {
 
   @Override
   public void message(Message message) {
+    Direct direct = this.direct;
+    if (direct != null) {
+      lock.lock();
+      try {
+        if (idle && !ended && !departed && events.isEmpty() && sendDirectly(direct, message)) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
     offer(message);
+  }
+
+  /** Sends the message's chunk (under the lock, the thread idle); false: it went nowhere. */
+  private boolean sendDirectly(Direct direct, Message message) {
+    Message.Chunk chunk = message.chunk(shape);
+    long sent = DirectSend.send(direct.fd, chunk.buffer(), chunk.bytes().length);
+    if (sent <= 0) {
+      return false; // the socket is full, or gone: the request's thread finds out which
+    }
+    if (sent < chunk.bytes().length) {
+      rest = java.util.Arrays.copyOfRange(chunk.bytes(), (int) sent, chunk.bytes().length);
+      idle = false;
+      wake.signal();
+    } else if (shape == Shape.POLL) {
+      idle = false;
+      wakeDue = true;
+    }
+    answered = shape == Shape.POLL;
+    return true;
+  }
+
+  /**
+   * Called once a message has reached every listener of its topic: a long-poll answered directly
+   * is woken now, to end its reply, rather than amid the fan-out, whose sends go first.
+   */
+  @Override
+  public void settle() {
+    if (direct == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (wakeDue) {
+        wakeDue = false;
+        wake.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -159,25 +236,43 @@ final class HeldRequest implements HubListener {
     long probeAt = Long.MAX_VALUE;
     while (true) {
       Object event;
+      byte[] restOfSend;
       lock.lock();
       try {
-        while (events.isEmpty() && !ended && !overflowed && !departed) {
+        while (events.isEmpty() && rest == null && !ended && !overflowed && !departed
+            && !answered) {
           long now = System.nanoTime();
           long until = Math.min(Math.min(nextKeepalive, probeAt), deadlineNanos) - now;
           if (until <= 0) {
             break;
           }
-          wake.awaitNanos(until);
+          idle = probeAt == Long.MAX_VALUE; // not between a keepalive's two halves
+          try {
+            wake.awaitNanos(until);
+          } finally {
+            idle = false;
+          }
         }
         if (departed) {
           throw new IOException("the client closed the connection");
         }
-        event = events.poll();
+        restOfSend = rest;
+        rest = null;
+        if (restOfSend == null && answered) {
+          return End.MESSAGE; // a long-poll's message went directly; the caller ends the reply
+        }
+        event = restOfSend != null ? null : events.poll();
         if (event == null && (ended || overflowed)) {
           return ended ? End.CLOSED : End.OVERFLOW;
         }
       } finally {
         lock.unlock();
+      }
+      if (restOfSend != null) {
+        Direct direct = this.direct;
+        direct.raw.write(restOfSend); // beneath the chunked stream: the chunk's framing is in it
+        direct.raw.flush();
+        continue;
       }
       if (event == null) {
         long now = System.nanoTime();

@@ -187,6 +187,9 @@ final class HttpServerChoice {
     String threads = isJetty() ? "Jetty's own thread pool" : virtualThreads ? "virtual threads"
         : boundedPool() ? maxConcurrent + " platform threads" : "platform threads";
     String text = server + " on " + threads + ", Java " + Runtime.version();
+    if (provider.getClass().getName().equals(ROBAHO_PROVIDER) && virtualThreads) {
+      text += "; held requests: " + DirectSend.describe(); // needs its departure watch
+    }
     return fallback == null ? text : text + "; " + fallback;
   }
 

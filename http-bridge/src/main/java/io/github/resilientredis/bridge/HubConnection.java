@@ -46,6 +46,8 @@ final class HubConnection {
   private final Duration pingInterval;
   /** Topics to look at; a set, so that churn during an outage does not pile up. */
   private final Set<Topic> changed = ConcurrentHashMap.newKeySet();
+  /** Topics without listeners whose unsubscribe waits out the linger (writer thread only). */
+  private final ArrayDeque<Topic> lingering = new ArrayDeque<>();
   private final Thread reader;
   private final Thread writer;
   private volatile PubSubConnection connection;
@@ -234,12 +236,26 @@ final class HubConnection {
 
   private void writeLoop() {
     while (!closed) {
-      if (changed.isEmpty()) {
-        LockSupport.parkNanos(pingInterval.toNanos());
+      long sleep = pingInterval.toNanos();
+      Topic first = lingering.peek();
+      if (first != null) {
+        sleep = Math.min(sleep, first.emptySinceNanos + PubSubHub.LINGER_NANOS - System.nanoTime());
+      }
+      if (changed.isEmpty() && sleep > 0 && connection == session) { // else: a new connection
+        LockSupport.parkNanos(sleep);
+      }
+      // lingering topics whose time is up are looked at again (in the order they came)
+      long now = System.nanoTime();
+      while (!lingering.isEmpty()
+          && now - lingering.peek().emptySinceNanos >= PubSubHub.LINGER_NANOS) {
+        changed.add(lingering.poll());
       }
       PubSubConnection c = connection;
       if (c == null || !up.isDone()) {
-        continue; // the changes wait; every topic is queued again when the connection is back
+        // The changes wait (every topic is queued again when the connection is back), and so
+        // does this thread: the reader wakes it once connected.
+        LockSupport.parkNanos(pingInterval.toNanos());
+        continue;
       }
       if (c != session) {
         // A new connection: whatever was asked on the old one will never be answered. Only this
@@ -275,6 +291,7 @@ final class HubConnection {
       switch (hub.nextStep(topic)) {
         case SUBSCRIBE -> (topic.pattern ? psubscribe : subscribe).add(topic);
         case UNSUBSCRIBE -> (topic.pattern ? punsubscribe : unsubscribe).add(topic);
+        case LATER -> lingering.add(topic);
         default -> {
           // nothing to send
         }

@@ -15,6 +15,12 @@ interface HubListener {
 
   void message(Message message);
 
+  /**
+   * Called after {@link #message} has been called for every listener of the message's topic:
+   * work that may wait until the whole fan-out is done.
+   */
+  default void settle() {}
+
   /** Redis refused the subscription ({@code error}: its reply, such as {@code NOPERM ...}). */
   void refused(Topic topic, String error);
 }

@@ -13,6 +13,14 @@ final class Message {
   final long receivedNanos;
   private volatile byte[] sse;
   private volatile byte[] webdis;
+  private final java.util.concurrent.atomic.AtomicReferenceArray<Chunk> chunks =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(HeldRequest.Shape.values().length);
+
+  /**
+   * The message as one HTTP chunk of a held reply of some shape, framing included, and the same
+   * bytes in native memory for {@link DirectSend} (whose system call cannot read the heap).
+   */
+  record Chunk(byte[] bytes, Object buffer) {}
 
   Message(byte[] pattern, byte[] channel, byte[] payload, long receivedNanos) {
     this.pattern = pattern;
@@ -36,5 +44,21 @@ final class Message {
       webdis = bytes = HeldFormats.webdisMessage(this);
     }
     return bytes;
+  }
+
+  /** Made once per shape (the first direct send of a fan-out); a race makes two, harmlessly. */
+  Chunk chunk(HeldRequest.Shape shape) {
+    Chunk chunk = chunks.get(shape.ordinal());
+    if (chunk == null) {
+      byte[] body = switch (shape) {
+        case SSE -> sse();
+        case WEBDIS -> webdis();
+        case POLL -> HeldFormats.pollMessage(this);
+      };
+      byte[] bytes = HeldFormats.chunk(body);
+      chunk = new Chunk(bytes, DirectSend.buffer(bytes));
+      chunks.set(shape.ordinal(), chunk);
+    }
+    return chunk;
   }
 }

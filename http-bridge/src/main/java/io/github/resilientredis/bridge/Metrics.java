@@ -158,6 +158,10 @@ final class Metrics {
     }
     gauge(out, "bridge_requests_in_flight", "Requests being handled now.", inFlight);
     gauge(out, "bridge_subscribers", "Open subscription streams.", subscribers.get());
+    counter(out, "bridge_held_direct_sends_total",
+        "Messages sent to held requests' sockets by the hub's thread itself (the fast path), in"
+            + " this process; the others were written by each request's own thread.",
+        DirectSend.sent());
     counter(out, "bridge_rejected_connections_total",
         "Requests refused (503, or the connection closed unanswered on the JDK's server on"
             + " platform threads) because max-concurrent and max-queued were full.",

@@ -19,7 +19,15 @@ import java.util.concurrent.TimeUnit;
 final class PubSubHub implements AutoCloseable {
 
   /** What a connection's writer should do about a topic. */
-  enum Step { SUBSCRIBE, UNSUBSCRIBE, NOTHING }
+  enum Step { SUBSCRIBE, UNSUBSCRIBE, NOTHING, LATER }
+
+  /**
+   * How long a channel stays subscribed after its last listener left: a client that waits again
+   * at once (a long-poll answered, polling anew) finds it still there, and the unsubscribes of
+   * many requests ending one after another go to Redis together instead of one command (and one
+   * confirmation) each. Well within the second in which a channel must be released.
+   */
+  static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
   private final HubConnection[] connections;
@@ -62,6 +70,7 @@ final class PubSubHub implements AutoCloseable {
   /** Takes the listener off; the topic is unsubscribed once it has none. Idempotent. */
   void leave(Topic topic, HubListener listener) {
     if (topic.listeners.remove(listener) && topic.listeners.isEmpty()) {
+      topic.emptySinceNanos = System.nanoTime();
       connectionOf(topic).changed(topic);
     }
   }
@@ -121,6 +130,9 @@ final class PubSubHub implements AutoCloseable {
     if (topic != null) {
       for (HubListener listener : topic.listeners) {
         listener.message(message);
+      }
+      for (HubListener listener : topic.listeners) {
+        listener.settle();
       }
     }
   }
@@ -190,6 +202,9 @@ final class PubSubHub implements AutoCloseable {
           return Step.NOTHING;
         }
         case SUBSCRIBED -> {
+          if (!wanted && System.nanoTime() - topic.emptySinceNanos < LINGER_NANOS) {
+            return Step.LATER; // the writer looks again once the linger is over
+          }
           if (!wanted) {
             topic.state = Topic.State.UNSUBSCRIBING;
             topic.lostAtNanos = 0;

@@ -59,6 +59,7 @@ public final class RedisHttpBridge implements AutoCloseable {
     this.config = config;
     this.serverChoice = HttpServerChoice.resolve(config.httpServer, config.threads.name());
     HttpServerChoice.disableNagle(serverChoice, log);
+    DirectSend.available(); // links send(2) now, not at the first held request's message
     CommandPolicy policy = CommandPolicy.from(config);
     this.users = new RedisUsers(config, policy, metrics);
     try {

@@ -109,6 +109,7 @@ final class Subscriptions implements AutoCloseable {
       if (watch != null) {
         // what the client sends from now is read by the watch: the connection is not reused
         call.setHeader("Connection", "close");
+        held.sendDirectlyTo(watch.direct());
       }
       long keepalive = watch == null ? config.streamKeepalive.toNanos()
           : config.watchedKeepalive().toNanos();

@@ -23,6 +23,8 @@ final class Topic {
   State state = State.UNSUBSCRIBED;
   /** Taken out of the hub's map: a listener that finds it so joins a fresh topic instead. */
   boolean removed;
+  /** When the last listener left (the unsubscribe waits {@link PubSubHub#LINGER_NANOS}). */
+  volatile long emptySinceNanos;
   /** When the subscription was lost with listeners waiting (0: not lost). */
   long lostAtNanos;
 

@@ -63,6 +63,11 @@ class HttpServerChoiceIT {
     if (feature >= 21) {
       assertTrue(startup.contains("HTTP server: robaho's httpserver on virtual threads, Java "
           + feature), startup);
+      // the jar's manifest opens what held requests' direct sends need (Java 22+, Linux)
+      assertTrue(startup.contains(feature >= 22
+          ? "held requests: messages sent to held requests' sockets directly"
+          : "held requests: messages written by each held request's thread (Java " + feature),
+          startup);
     } else {
       assertTrue(startup.contains("HTTP server: the JDK's built-in HTTP server on 32 platform"
           + " threads, Java " + feature), startup);
