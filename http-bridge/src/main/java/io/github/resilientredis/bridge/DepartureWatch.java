@@ -70,13 +70,11 @@ final class DepartureWatch {
 
   /**
    * The watched connection for {@link DirectSend}s, or null: over TLS (bytes must go through the
-   * TLS engine), or where direct sends are unavailable. Safe while the request is held: the
-   * server closes the socket only after the handler returns, and the watch's own read, pending
-   * all along, keeps the descriptor's number from being reused before the watch has ended.
+   * TLS engine), or where direct sends are unavailable.
    */
   HeldRequest.Direct direct() throws IOException {
     int fd = tls ? -1 : DirectSend.descriptor(socket);
-    return fd < 0 ? null : new HeldRequest.Direct(fd, socket.getOutputStream());
+    return fd < 0 ? null : new HeldRequest.Direct(fd, socket, socket.getOutputStream());
   }
 
   /** The request ended without its client leaving: a later close is no news. */

@@ -22,8 +22,16 @@ import org.slf4j.LoggerFactory;
  * Java 17, and on Linux only (the flags' values are Linux's). The descriptor is read from the
  * socket by reflection too, which needs {@code java.base/java.net} and {@code java.base/java.io}
  * opened: the jar's manifest opens them ({@code Add-Opens}, and {@code Enable-Native-Access} for
- * the call). Where any of this is missing {@link #available()} is false and every message goes
+ * the calls). Where any of this is missing {@link #available()} is false and every message goes
  * through the request's own thread, as before.
+ *
+ * <p>A send goes to the socket's own descriptor only while its request is held, its socket open
+ * and nothing else writing to it (see {@link HeldRequest}). A descriptor's number is reused once
+ * it is closed; the server closes a held request's socket only after its handler returned (or on
+ * its own idle check, which the request's keepalives keep away), and even then the close is
+ * finished only when the departure watch's read, pending on the socket all along, has returned.
+ * (A duplicate descriptor of the bridge's own would make reuse impossible, at the price of a
+ * second descriptor per held request: 10,000 held then hit this machine's limit of 20,000.)
  */
 final class DirectSend {
 
@@ -50,9 +58,9 @@ final class DirectSend {
     Object copy(byte[] bytes) throws ReflectiveOperationException;
   }
 
-  private DirectSend(MethodHandle send, Allocator allocator, Field socketImpl, Field implFd,
+  private DirectSend(MethodHandle[] calls, Allocator allocator, Field socketImpl, Field implFd,
       Field fdInt, String unavailable) {
-    this.send = send;
+    this.send = calls == null ? null : calls[0];
     this.allocator = allocator;
     this.socketImpl = socketImpl;
     this.implFd = implFd;
@@ -78,7 +86,7 @@ final class DirectSend {
   /** The socket's descriptor, or -1 when it cannot be read (the fast path is then off for it). */
   static int descriptor(Socket socket) {
     DirectSend d = INSTANCE;
-    if (d.unavailable != null || socket == null) {
+    if (d.unavailable != null || socket == null || socket.isClosed()) {
       return -1;
     }
     try {
@@ -148,25 +156,34 @@ final class DirectSend {
 
       Object linker = linkerType.getMethod("nativeLinker").invoke(null);
       Object symbols = linkerType.getMethod("defaultLookup").invoke(linker);
-      Optional<?> symbol = (Optional<?>) Class.forName("java.lang.foreign.SymbolLookup")
-          .getMethod("find", String.class)
-          .invoke(symbols, "send");
-      if (symbol.isEmpty()) {
-        return off("the C library has no send()");
-      }
-      Object layouts = Array.newInstance(layoutType, 4);
-      Array.set(layouts, 0, valueLayout.getField("JAVA_INT").get(null));
-      Array.set(layouts, 1, valueLayout.getField("ADDRESS").get(null));
-      Array.set(layouts, 2, valueLayout.getField("JAVA_LONG").get(null));
-      Array.set(layouts, 3, valueLayout.getField("JAVA_INT").get(null));
-      Object descriptor = descriptorType.getMethod("of", layoutType, layouts.getClass())
-          .invoke(null, valueLayout.getField("JAVA_LONG").get(null), layouts);
+      Method find = Class.forName("java.lang.foreign.SymbolLookup").getMethod("find",
+          String.class);
       Method downcall = linkerType.getMethod("downcallHandle", segmentType, descriptorType,
           optionType.arrayType());
-      MethodHandle send = ((MethodHandle) downcall.invoke(linker, symbol.get(), descriptor,
-          Array.newInstance(optionType, 0)))
-          .asType(MethodType.methodType(long.class, int.class, Object.class, long.class,
-              int.class));
+      Object jint = valueLayout.getField("JAVA_INT").get(null);
+      Object jlong = valueLayout.getField("JAVA_LONG").get(null);
+      Object address = valueLayout.getField("ADDRESS").get(null);
+      // name, result, arguments
+      Object[][] signatures = {{"send", jlong, jint, address, jlong, jint}};
+      MethodHandle[] calls = new MethodHandle[signatures.length];
+      for (int i = 0; i < signatures.length; i++) {
+        Object[] signature = signatures[i];
+        Optional<?> symbol = (Optional<?>) find.invoke(symbols, signature[0]);
+        if (symbol.isEmpty()) {
+          return off("the C library has no " + signature[0] + "()");
+        }
+        Object arguments = Array.newInstance(layoutType, signature.length - 2);
+        for (int a = 2; a < signature.length; a++) {
+          Array.set(arguments, a - 2, signature[a]);
+        }
+        Object descriptor = descriptorType.getMethod("of", layoutType, arguments.getClass())
+            .invoke(null, signature[1], arguments);
+        calls[i] = (MethodHandle) downcall.invoke(linker, symbol.get(), descriptor,
+            Array.newInstance(optionType, 0));
+      }
+      // the buffer as an Object: the bridge compiles for Java 17, which has no MemorySegment
+      calls[0] = calls[0].asType(MethodType.methodType(long.class, int.class, Object.class,
+          long.class, int.class));
 
       // Once per message, not per listener: plain reflection is quick enough here.
       // An automatic arena of its own for each buffer: freed once the message is no longer used
@@ -180,8 +197,8 @@ final class DirectSend {
         copyFrom.invoke(segment, ofArray.invoke(null, (Object) bytes));
         return segment;
       };
-      send(send, allocator); // one call, so that a mistake shows here and not at a publish
-      return new DirectSend(send, allocator, socketImpl, implFd, fdInt, null);
+      send(calls[0], allocator); // one call, so that a mistake shows here and not at a publish
+      return new DirectSend(calls, allocator, socketImpl, implFd, fdInt, null);
     } catch (Throwable e) {
       LOG.debug("no direct sends", e);
       return off("the Foreign Function API refused: " + e);

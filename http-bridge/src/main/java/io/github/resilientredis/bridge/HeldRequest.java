@@ -39,10 +39,11 @@ final class HeldRequest implements HubListener {
   private record Live(Topic topic, long gapMillis) {}
 
   /**
-   * The request's socket for direct sends: its descriptor, and its raw output stream (beneath
-   * the HTTP server's chunked body stream) for the rest of a send the socket took only part of.
+   * The request's socket for direct sends: its descriptor, the socket (a send only while it is
+   * open), and its raw output stream (beneath the HTTP server's chunked body stream) for the rest
+   * of a send the socket took only part of.
    */
-  record Direct(int fd, OutputStream raw) {}
+  record Direct(int fd, java.net.Socket socket, OutputStream raw) {}
 
   /** Why the loop ended without the client leaving. */
   enum End { TIMEOUT, MESSAGE, CLOSED, OVERFLOW }
@@ -76,6 +77,16 @@ final class HeldRequest implements HubListener {
     this.direct = direct;
   }
 
+  /** No more direct sends: the request is over, and its socket is about to be closed. */
+  void closeDirect() {
+    lock.lock();
+    try {
+      direct = null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public void live(Topic topic, long gapMillis) {
     offer(new Live(topic, gapMillis));
@@ -83,11 +94,12 @@ final class HeldRequest implements HubListener {
 
   @Override
   public void message(Message message) {
-    Direct direct = this.direct;
     if (direct != null) {
       lock.lock();
       try {
-        if (idle && !ended && !departed && events.isEmpty() && sendDirectly(direct, message)) {
+        Direct direct = this.direct;
+        if (direct != null && idle && !ended && !departed && events.isEmpty()
+            && !direct.socket.isClosed() && sendDirectly(direct, message)) {
           return;
         }
       } finally {

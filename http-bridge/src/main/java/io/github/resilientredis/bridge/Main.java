@@ -98,6 +98,10 @@ public final class Main {
     if (ROBAHO_LOG.getLevel() == null) {
       ROBAHO_LOG.setLevel(java.util.logging.Level.WARNING);
     }
+    // The time-zone rules, read now: the JDK reads them from a file on first use, which for
+    // robaho's log lines may be when descriptors have run out (thousands of held connections),
+    // and an error thrown there ended the thread that accepts connections.
+    java.time.ZoneId.systemDefault().getRules();
     setUnlessGiven("org.slf4j.simpleLogger.defaultLogLevel", parsed.logLevel);
     setUnlessGiven("org.slf4j.simpleLogger.showDateTime", "true");
     setUnlessGiven("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

@@ -127,13 +127,16 @@ final class Subscriptions implements AutoCloseable {
       if (!call.responded) {
         throw e;
       }
-      LOG.debug("held request's client left: {}", e.toString());
+      if (LOG.isDebugEnabled()) { // not the message's string for every client that leaves
+        LOG.debug("held request's client left: {}", e.toString());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       if (watch != null) {
         watch.stop();
       }
+      held.closeDirect();
       for (Topic topic : joined) {
         hub.leave(topic, held);
       }
