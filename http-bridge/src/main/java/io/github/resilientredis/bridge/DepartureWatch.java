@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The request has been read whole before it is held, so the client has nothing more to send;
  * bytes it sends anyway (a pipelined request) are read here and cannot be handed back to the
- * server. So a watched reply says {@code Connection: close} (the caller sets it) and the server
- * closes the connection after it; that close also ends the watching thread.
+ * server. So a reply watched by reading says {@code Connection: close} (the caller sets it, see
+ * {@link #consumesInput}) and the server closes the connection after it; that close also ends
+ * the watching thread. Where {@link EpollWatch} runs (Linux, Java 22+, from the jar), it watches
+ * instead, reading nothing: the connection then stays open for the client's next request.
  */
 final class DepartureWatch {
 
@@ -44,12 +46,18 @@ final class DepartureWatch {
   private final Socket socket;
   private final boolean tls;
   private final Runnable onDeparture;
+  /** The socket's entry in the epoll set; null: a virtual thread reads it instead. */
+  private volatile EpollWatch.Watch epoll;
   private volatile boolean stopped;
 
   private DepartureWatch(Socket socket, boolean tls, Runnable onDeparture) {
     this.socket = socket;
     this.tls = tls;
-    this.onDeparture = onDeparture;
+    this.onDeparture = () -> {
+      if (!stopped) {
+        onDeparture.run();
+      }
+    };
   }
 
   /**
@@ -64,8 +72,22 @@ final class DepartureWatch {
     }
     DepartureWatch watch = new DepartureWatch(socket,
         exchange.getClass().getName().equals(ROBAHO_HTTPS), onDeparture);
-    THREADS.newThread(watch::run).start();
+    int fd = EpollWatch.INSTANCE == null ? -1 : DirectSend.descriptor(socket);
+    if (fd >= 0) {
+      watch.epoll = EpollWatch.INSTANCE.watch(fd, watch.onDeparture);
+    }
+    if (watch.epoll == null) {
+      THREADS.newThread(watch::run).start();
+    }
     return watch;
+  }
+
+  /**
+   * Whether this watch reads the connection, so that the reply must close it ({@code
+   * Connection: close}): what the client sends meanwhile is consumed here.
+   */
+  boolean consumesInput() {
+    return epoll == null;
   }
 
   /**
@@ -80,6 +102,10 @@ final class DepartureWatch {
   /** The request ended without its client leaving: a later close is no news. */
   void stop() {
     stopped = true;
+    EpollWatch.Watch entry = epoll;
+    if (entry != null) {
+      EpollWatch.INSTANCE.unwatch(entry); // before the server may close the socket
+    }
   }
 
   private void run() {

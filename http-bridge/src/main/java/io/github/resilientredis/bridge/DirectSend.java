@@ -1,13 +1,8 @@
 package io.github.resilientredis.bridge;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Array;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.Socket;
-import java.util.Locale;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * never blocks, so a client that does not read holds up nobody: what the socket does not take
  * at once is left to the request's own thread (see {@link HeldRequest}).
  *
- * <p>Reached through the Foreign Function API (Java 22+) by reflection, as the bridge compiles for
+ * <p>Reached through the Foreign Function API ({@link Native}: Java 22+), as the bridge compiles for
  * Java 17, and on Linux only (the flags' values are Linux's). The descriptor is read from the
  * socket by reflection too, which needs {@code java.base/java.net} and {@code java.base/java.io}
  * opened: the jar's manifest opens them ({@code Add-Opens}, and {@code Enable-Native-Access} for
@@ -125,12 +120,8 @@ final class DirectSend {
   }
 
   private static DirectSend load() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    if (!os.contains("linux")) {
-      return off("not Linux");
-    }
-    if (Runtime.version().feature() < 22) {
-      return off("Java " + Runtime.version().feature() + " has no Foreign Function API; 22+ has");
+    if (Native.unavailable() != null) {
+      return off(Native.unavailable());
     }
     Field socketImpl;
     Field implFd;
@@ -145,60 +136,12 @@ final class DirectSend {
           + " --add-opens java.base/java.io=ALL-UNNAMED");
     }
     try {
-      Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-      Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-      Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-      Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
-      Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-      Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-      Class<?> arenaType = Class.forName("java.lang.foreign.Arena");
-      Class<?> allocatorType = Class.forName("java.lang.foreign.SegmentAllocator");
-
-      Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-      Object symbols = linkerType.getMethod("defaultLookup").invoke(linker);
-      Method find = Class.forName("java.lang.foreign.SymbolLookup").getMethod("find",
-          String.class);
-      Method downcall = linkerType.getMethod("downcallHandle", segmentType, descriptorType,
-          optionType.arrayType());
-      Object jint = valueLayout.getField("JAVA_INT").get(null);
-      Object jlong = valueLayout.getField("JAVA_LONG").get(null);
-      Object address = valueLayout.getField("ADDRESS").get(null);
-      // name, result, arguments
-      Object[][] signatures = {{"send", jlong, jint, address, jlong, jint}};
-      MethodHandle[] calls = new MethodHandle[signatures.length];
-      for (int i = 0; i < signatures.length; i++) {
-        Object[] signature = signatures[i];
-        Optional<?> symbol = (Optional<?>) find.invoke(symbols, signature[0]);
-        if (symbol.isEmpty()) {
-          return off("the C library has no " + signature[0] + "()");
-        }
-        Object arguments = Array.newInstance(layoutType, signature.length - 2);
-        for (int a = 2; a < signature.length; a++) {
-          Array.set(arguments, a - 2, signature[a]);
-        }
-        Object descriptor = descriptorType.getMethod("of", layoutType, arguments.getClass())
-            .invoke(null, signature[1], arguments);
-        calls[i] = (MethodHandle) downcall.invoke(linker, symbol.get(), descriptor,
-            Array.newInstance(optionType, 0));
-      }
-      // the buffer as an Object: the bridge compiles for Java 17, which has no MemorySegment
-      calls[0] = calls[0].asType(MethodType.methodType(long.class, int.class, Object.class,
-          long.class, int.class));
-
-      // Once per message, not per listener: plain reflection is quick enough here.
-      // An automatic arena of its own for each buffer: freed once the message is no longer used
-      // (an arena frees its segments together, when it is itself unreachable).
-      Method ofAuto = arenaType.getMethod("ofAuto");
-      Method allocate = allocatorType.getMethod("allocate", long.class);
-      Method ofArray = segmentType.getMethod("ofArray", byte[].class);
-      Method copyFrom = segmentType.getMethod("copyFrom", segmentType);
-      Allocator allocator = bytes -> {
-        Object segment = allocate.invoke(ofAuto.invoke(null), (long) bytes.length);
-        copyFrom.invoke(segment, ofArray.invoke(null, (Object) bytes));
-        return segment;
-      };
-      send(calls[0], allocator); // one call, so that a mistake shows here and not at a publish
-      return new DirectSend(calls, allocator, socketImpl, implFd, fdInt, null);
+      MethodHandle send = Native.function("send", Native.jlong, Native.jint, Native.address,
+          Native.jlong, Native.jint);
+      Allocator allocator = Native::copy; // once per message and shape, not per listener
+      send(send, allocator); // one call, so that a mistake shows here and not at a publish
+      return new DirectSend(new MethodHandle[] {send}, allocator, socketImpl, implFd, fdInt,
+          null);
     } catch (Throwable e) {
       LOG.debug("no direct sends", e);
       return off("the Foreign Function API refused: " + e);

@@ -107,8 +107,10 @@ final class Subscriptions implements AutoCloseable {
           : HttpCall.JSON;
       watch = DepartureWatch.start(call.exchange, held::departed);
       if (watch != null) {
-        // what the client sends from now is read by the watch: the connection is not reused
-        call.setHeader("Connection", "close");
+        if (watch.consumesInput()) {
+          // what the client sends from now is read by the watch: the connection is not reused
+          call.setHeader("Connection", "close");
+        }
         held.sendDirectlyTo(watch.direct());
       }
       long keepalive = watch == null ? config.streamKeepalive.toNanos()

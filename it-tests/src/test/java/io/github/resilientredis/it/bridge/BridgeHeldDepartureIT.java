@@ -81,8 +81,11 @@ class BridgeHeldDepartureIT {
         try (Socket client = hold(bridge.port(), PATHS[i], head)) {
           assertEquals(1, numsub(jedis, CHANNELS[i]), CHANNELS[i]);
           if (quiet) {
-            assertTrue(head.toString().toLowerCase().contains("connection: close"),
-                "a watched reply closes its connection after it: " + head);
+            // a watch that reads the socket closes it after the reply; the epoll watch (Java
+            // 22+, Linux) reads nothing, and the connection serves the next request
+            assertEquals(Runtime.version().feature() < 22,
+                head.toString().toLowerCase().contains("connection: close"),
+                "Connection: close on a watched reply: " + head);
             InputStream in = client.getInputStream();
             if (!PATHS[i].startsWith("/poll/")) { // a stream announces its channel first
               client.setSoTimeout(5_000);

@@ -177,6 +177,37 @@ class BridgeHeldRequestsIT {
     }
   }
 
+  /**
+   * A long-poll's connection serves the client's next request once the poll is answered: on Java
+   * 22+ the departure watch reads nothing (epoll), so the reply need not close the connection.
+   * Where a watch reads the socket, the reply says {@code Connection: close} and does close it.
+   */
+  @Test
+  void aLongPollsConnectionServesTheNextRequest() throws Exception {
+    try (Socket client = leavingClient("/poll/reuse?timeout=30");
+        Jedis jedis = RedisProbe.connect(redis)) {
+      // leavingClient read the headers; whether they said "Connection: close" is asked below
+      InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+      assertEquals(1, jedis.publish("reuse", "answer"));
+      assertEquals("{\"result\":{\"channel\":\"reuse\",\"message\":\"answer\"}}",
+          chunk(in).strip());
+      assertEquals("", chunk(in), "the last chunk");
+      StringBuilder next = new StringBuilder();
+      try {
+        client.getOutputStream().write("GET /health HTTP/1.1\r\nHost: test\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        for (int b; next.indexOf("\r\n\r\n") < 0 && (b = in.read()) >= 0; ) {
+          next.append((char) b);
+        }
+      } catch (IOException e) {
+        next.append(e); // closed: asserted below where it must not be
+      }
+      if (Runtime.version().feature() >= 22) {
+        assertTrue(next.toString().startsWith("HTTP/1.1 200"), "on the same connection: " + next);
+      } // elsewhere a watch that reads (robaho on 21) closes it; the JDK's server (17) may too
+    }
+  }
+
   /** The next chunk of a chunked body: hex length, CRLF, the bytes, CRLF. */
   private static String chunk(InputStream in) throws IOException {
     StringBuilder size = new StringBuilder();
