@@ -22,7 +22,8 @@
 #   --value-size BYTES    size of the values read and written (default 64)
 #   --webdis-threads N    webdis worker threads (default 2, one per core here)
 #   --java PATH           java binary for the bridge (default: $JAVA_HOME/bin/java, else java)
-#   --java-opts "FLAGS"   JVM flags for the bridge (default: $BRIDGE_JAVA_OPTS or -Xms256m -Xmx512m)
+#   --java-opts "FLAGS"   JVM flags for the bridge (default: $BRIDGE_JAVA_OPTS or -Xms256m -Xmx512m, and
+#                         -XX:+UseZGC on Java 21+, as http-bridge/run.sh)
 #   --bridge-args "ARGS"  extra arguments for the bridge
 #   --token TOKEN         start the bridge with this token and send it (default: no token, like webdis)
 #   --out FILE            results file (default: benchmarks/results/bridge-vs-webdis.md)
@@ -44,7 +45,7 @@ value_size=64
 webdis_threads=2
 webdis_pool=4
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-java_opts=${BRIDGE_JAVA_OPTS:--Xms256m -Xmx512m}
+java_opts=${BRIDGE_JAVA_OPTS:-}  # default below: as http-bridge/run.sh runs it
 bridge_args=""
 token=""
 out=$root/benchmarks/results/bridge-vs-webdis.md
@@ -179,6 +180,15 @@ wait_http webdis "$webdis_pid" "$webdis_port" /PING
 
 # ---- bridge -----------------------------------------------------------------------------------
 free_port bridge_port
+if [[ -z $java_opts ]]; then
+  # as http-bridge/run.sh runs the bridge: ZGC on Java 21+ (generational: a flag on 21 and 22)
+  java_opts="-Xms256m -Xmx512m"
+  feature=$("$java_bin" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+  if ((${feature:-0} >= 23)); then java_opts+=" -XX:+UseZGC"
+  elif ((${feature:-0} >= 21)); then java_opts+=" -XX:+UseZGC -XX:+ZGenerational"
+  fi
+fi
 bridge_cmd=("$java_bin")
 # shellcheck disable=SC2206 # flags are word lists on purpose
 bridge_cmd+=($java_opts -jar "$jar" --redis "redis://127.0.0.1:$redis_port" --host 127.0.0.1 --port "$bridge_port")

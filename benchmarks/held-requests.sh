@@ -125,8 +125,10 @@ log "bridge on port $bridge_port ($bridge_java), redis on $redis_port"
 # The bridge's heap, sampled every second while the load runs (used, as the GC reports it).
 (
   while kill -0 "$bridge_pid" 2>/dev/null; do
-    jcmd "$bridge_pid" GC.heap_info 2>/dev/null | grep -oE 'used [0-9]+K' | head -n 1 \
-      | grep -oE '[0-9]+' >>"$work/heap.txt" || true
+    # G1 says "used 123456K", ZGC "used 42M": kilobytes either way
+    jcmd "$bridge_pid" GC.heap_info 2>/dev/null | grep -oE 'used [0-9]+[KMG]' | head -n 1 \
+      | awk '{n = $2 + 0; u = substr($2, length($2)); print (u == "G" ? n * 1048576 : u == "M" ? n * 1024 : n)}' \
+      >>"$work/heap.txt" || true
     sleep 1
   done
 ) &
