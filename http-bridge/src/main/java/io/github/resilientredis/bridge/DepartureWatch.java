@@ -45,6 +45,8 @@ final class DepartureWatch {
 
   private final Socket socket;
   private final boolean tls;
+  /** The socket's descriptor where the Foreign Function API runs ({@link DirectSend}), else -1. */
+  private final int fd;
   private final Runnable onDeparture;
   /** The socket's entry in the epoll set; null: a virtual thread reads it instead. */
   private volatile EpollWatch.Watch epoll;
@@ -53,6 +55,7 @@ final class DepartureWatch {
   private DepartureWatch(Socket socket, boolean tls, Runnable onDeparture) {
     this.socket = socket;
     this.tls = tls;
+    this.fd = DirectSend.descriptor(socket);
     this.onDeparture = () -> {
       if (!stopped) {
         onDeparture.run();
@@ -72,9 +75,8 @@ final class DepartureWatch {
     }
     DepartureWatch watch = new DepartureWatch(socket,
         exchange.getClass().getName().equals(ROBAHO_HTTPS), onDeparture);
-    int fd = EpollWatch.INSTANCE == null ? -1 : DirectSend.descriptor(socket);
-    if (fd >= 0) {
-      watch.epoll = EpollWatch.INSTANCE.watch(fd, watch.onDeparture);
+    if (EpollWatch.INSTANCE != null && watch.fd >= 0) {
+      watch.epoll = EpollWatch.INSTANCE.watch(watch.fd, watch.onDeparture);
     }
     if (watch.epoll == null) {
       THREADS.newThread(watch::run).start();
@@ -95,8 +97,7 @@ final class DepartureWatch {
    * TLS engine), or where direct sends are unavailable.
    */
   HeldRequest.Direct direct() throws IOException {
-    int fd = tls ? -1 : DirectSend.descriptor(socket);
-    return fd < 0 ? null : new HeldRequest.Direct(fd, socket, socket.getOutputStream());
+    return tls || fd < 0 ? null : new HeldRequest.Direct(fd, socket, socket.getOutputStream());
   }
 
   /** The request ended without its client leaving: a later close is no news. */
@@ -123,9 +124,7 @@ final class DepartureWatch {
     } catch (IOException e) {
       // reset by the client, or closed by the server after the reply: either way the end
     }
-    if (!stopped) {
-      onDeparture.run();
-    }
+    onDeparture.run(); // nothing when stopped
   }
 
   /** The exchange's socket, or null when it cannot (or must not) be reached. */
@@ -161,13 +160,8 @@ final class DepartureWatch {
   }
 
   private static ThreadFactory virtualThreads() {
-    // Reflection: the bridge compiles for Java 17, which has no Thread.ofVirtual().
     try {
-      Class<?> builderType = Class.forName("java.lang.Thread$Builder");
-      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-      builder = builderType.getMethod("name", String.class, long.class)
-          .invoke(builder, "bridge-held-watch-", 1L);
-      return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+      return VirtualThreads.factory("bridge-held-watch-");
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null; // Java 17: no virtual threads, no watching (a platform thread each is too dear)
     }

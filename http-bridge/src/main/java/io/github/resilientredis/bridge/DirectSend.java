@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * through the request's own thread, as before.
  *
  * <p>A send goes to the socket's own descriptor only while its request is held, its socket open
- * and nothing else writing to it (see {@link HeldRequest}). A descriptor's number is reused once
- * it is closed; the server closes a held request's socket only after its handler returned (or on
- * its own idle check, which the request's keepalives keep away), and even then the close is
- * finished only when the departure watch's read, pending on the socket all along, has returned.
- * (A duplicate descriptor of the bridge's own would make reuse impossible, at the price of a
- * second descriptor per held request: 10,000 held then hit this machine's limit of 20,000.)
+ * (checked under the request's lock, just before) and nothing else writing to it (see {@link
+ * HeldRequest}). A descriptor's number is reused once it is closed; the server closes a held
+ * request's socket only after its handler returned, which ends direct sends first, or on its own
+ * idle check, which the request's keepalives keep away. (A duplicate descriptor of the bridge's
+ * own would make reuse impossible, at the price of a second descriptor per held request: 10,000
+ * held then hit this machine's limit of 20,000.)
  */
 final class DirectSend {
 
@@ -41,22 +41,15 @@ final class DirectSend {
 
   /** (int fd, MemorySegment buffer, long length, int flags) -> long sent, or -1. */
   private final MethodHandle send;
-  /** Bytes to a MemorySegment of native memory that the garbage collector frees. */
-  private final Allocator allocator;
   private final Field socketImpl;
   private final Field implFd;
   private final Field fdInt;
   /** Why the fast path is off (null: on), for the startup line. */
   private final String unavailable;
 
-  private interface Allocator {
-    Object copy(byte[] bytes) throws ReflectiveOperationException;
-  }
-
-  private DirectSend(MethodHandle[] calls, Allocator allocator, Field socketImpl, Field implFd,
-      Field fdInt, String unavailable) {
-    this.send = calls == null ? null : calls[0];
-    this.allocator = allocator;
+  private DirectSend(MethodHandle send, Field socketImpl, Field implFd, Field fdInt,
+      String unavailable) {
+    this.send = send;
     this.socketImpl = socketImpl;
     this.implFd = implFd;
     this.fdInt = fdInt;
@@ -96,7 +89,7 @@ final class DirectSend {
   /** Bytes in native memory, ready for {@link #send}; made once per message and shape. */
   static Object buffer(byte[] bytes) {
     try {
-      return INSTANCE.allocator.copy(bytes);
+      return Native.copy(bytes);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException("cannot copy a message to native memory", e);
     }
@@ -138,10 +131,8 @@ final class DirectSend {
     try {
       MethodHandle send = Native.function("send", Native.jlong, Native.jint, Native.address,
           Native.jlong, Native.jint);
-      Allocator allocator = Native::copy; // once per message and shape, not per listener
-      send(send, allocator); // one call, so that a mistake shows here and not at a publish
-      return new DirectSend(new MethodHandle[] {send}, allocator, socketImpl, implFd, fdInt,
-          null);
+      send(send); // one call, so that a mistake shows here and not at a publish
+      return new DirectSend(send, socketImpl, implFd, fdInt, null);
     } catch (Throwable e) {
       LOG.debug("no direct sends", e);
       return off("the Foreign Function API refused: " + e);
@@ -149,8 +140,8 @@ final class DirectSend {
   }
 
   /** A send of nothing on no descriptor: -1 (EBADF), proving the handle links and runs. */
-  private static void send(MethodHandle send, Allocator allocator) throws Throwable {
-    long sent = (long) send.invokeExact(-1, allocator.copy(new byte[1]), 0L, MSG_DONTWAIT);
+  private static void send(MethodHandle send) throws Throwable {
+    long sent = (long) send.invokeExact(-1, Native.copy(new byte[1]), 0L, MSG_DONTWAIT);
     if (sent != -1) {
       throw new IllegalStateException("send(-1, ...) returned " + sent);
     }
@@ -162,6 +153,6 @@ final class DirectSend {
   }
 
   private static DirectSend off(String why) {
-    return new DirectSend(null, null, null, null, null, why);
+    return new DirectSend(null, null, null, null, why);
   }
 }

@@ -56,6 +56,8 @@ final class EpollWatch {
   private final MethodHandle getLong;
   private final MethodHandle setInt;
   private final MethodHandle setLong;
+  /** The struct epoll_event that every epoll_ctl call fills in, one call at a time. */
+  private final Object ctlEvent;
   private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong();
 
@@ -66,6 +68,7 @@ final class EpollWatch {
     this.getLong = Native.longGetter();
     this.setInt = Native.intSetter();
     this.setLong = Native.longSetter();
+    this.ctlEvent = Native.allocate(EVENT_SIZE);
   }
 
   private static EpollWatch start() {
@@ -123,13 +126,14 @@ final class EpollWatch {
   }
 
   private int control(int op, int fd, int events, long token) {
-    try {
-      Object event = Native.allocate(EVENT_SIZE);
-      setInt.invokeExact(event, 0L, events);
-      setLong.invokeExact(event, (long) DATA_OFFSET, token);
-      return (int) ctl.invokeExact(epfd, op, fd, event);
-    } catch (Throwable e) {
-      return -1;
+    synchronized (ctlEvent) {
+      try {
+        setInt.invokeExact(ctlEvent, 0L, events);
+        setLong.invokeExact(ctlEvent, (long) DATA_OFFSET, token);
+        return (int) ctl.invokeExact(epfd, op, fd, ctlEvent);
+      } catch (Throwable e) {
+        return -1;
+      }
     }
   }
 

@@ -231,13 +231,8 @@ final class HttpServerChoice {
   }
 
   private static ExecutorService virtualThreadExecutor() {
-    // Reflection: the bridge compiles for Java 17, which has no Thread.ofVirtual().
     try {
-      Class<?> builderType = Class.forName("java.lang.Thread$Builder");
-      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-      builder = builderType.getMethod("name", String.class, long.class)
-          .invoke(builder, "bridge-http-", 1L);
-      ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+      ThreadFactory factory = VirtualThreads.factory("bridge-http-");
       return (ExecutorService) Executors.class
           .getMethod("newThreadPerTaskExecutor", ThreadFactory.class).invoke(null, factory);
     } catch (ReflectiveOperationException e) {
