@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One of the hub's Redis connections and the topics hashed to it. Two threads: the reader
  * connects (again, after any loss, with a capped back-off) and delivers what Redis pushes; the
- * writer turns topics whose wish changed into batched SUBSCRIBE / UNSUBSCRIBE commands and PINGs
- * an idle connection so that a hung Redis is noticed.
+ * writer turns topics whose wish changed into batched SUBSCRIBE / UNSUBSCRIBE commands, PINGs an
+ * idle connection, and closes one that answered nothing for three ping intervals (Redis hangs):
+ * the reader's reads have no deadline of their own.
  *
  * <p>The state machine of a topic ({@link Topic.State}) moves on the writer's commands and the
  * reader's confirmations; whoever moves it re-queues the topic when the wish may differ from the
@@ -39,6 +41,10 @@ final class HubConnection {
   private static final byte[] UNSUBSCRIBE = ascii("UNSUBSCRIBE");
   private static final byte[] PUNSUBSCRIBE = ascii("PUNSUBSCRIBE");
   private static final byte[] PING = ascii("PING");
+  /** The writer's tick while unhurried changes or lingering topics wait. */
+  static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Ping intervals without a reply after which Redis is taken to hang. */
+  private static final int SILENCE_PINGS = 3;
 
   private final PubSubHub hub;
   private final int index;
@@ -46,6 +52,10 @@ final class HubConnection {
   private final Duration pingInterval;
   /** Topics to look at; a set, so that churn during an outage does not pile up. */
   private final Set<Topic> changed = ConcurrentHashMap.newKeySet();
+  /** Changes for the writer's next tick ({@link #changedUnhurried}). */
+  private final Set<Topic> unhurried = ConcurrentHashMap.newKeySet();
+  /** The writer wakes every {@link #TICK_NANOS} (there are unhurried or lingering topics). */
+  private final AtomicBoolean ticking = new AtomicBoolean();
   /** Topics without listeners whose unsubscribe waits out the linger (writer thread only). */
   private final ArrayDeque<Topic> lingering = new ArrayDeque<>();
   private final Thread reader;
@@ -54,6 +64,8 @@ final class HubConnection {
   private volatile CompletableFuture<Void> up = new CompletableFuture<>();
   private volatile boolean closed;
   private long lastWriteNanos;
+  /** When the reader last had a reply: silence for {@link #SILENCE_PINGS} pings closes it. */
+  private volatile long lastReadNanos;
   /** The connection the writer has subscribed the topics on (writer thread only). */
   private PubSubConnection session;
   /**
@@ -116,6 +128,18 @@ final class HubConnection {
     LockSupport.unpark(writer);
   }
 
+  /**
+   * A change that can wait for the writer's next tick, {@link #TICK_NANOS} at most: a topic left
+   * without listeners (it lingers anyway), or confirmed with none. When thousands of long-polls
+   * end one after another, the writer then wakes twenty times a second, not twice per request.
+   */
+  void changedUnhurried(Topic topic) {
+    unhurried.add(topic);
+    if (!ticking.get() && ticking.compareAndSet(false, true)) {
+      LockSupport.unpark(writer); // it was asleep for a whole ping interval: it ticks from now
+    }
+  }
+
   void close() {
     closed = true;
     PubSubConnection c = connection;
@@ -136,7 +160,7 @@ final class HubConnection {
     while (!closed) {
       PubSubConnection c;
       try {
-        c = PubSubConnection.open(redis, "bridge-pubsub", pingInterval.multipliedBy(3));
+        c = PubSubConnection.open(redis, "bridge-pubsub");
       } catch (IOException | RuntimeException e) {
         if (!warned) {
           LOG.warn("pub/sub connection {} to {}:{} failed: {}; retrying", index, redis.host(),
@@ -155,6 +179,7 @@ final class HubConnection {
       }
       warned = false;
       backoff = redis.reconnectBackoffMin().toNanos();
+      lastReadNanos = System.nanoTime();
       connection = c;
       if (closed) {
         c.close();
@@ -164,7 +189,9 @@ final class HubConnection {
       LockSupport.unpark(writer); // it sees a new connection and subscribes every topic on it
       try {
         while (!closed) {
-          handle(c.read());
+          Object reply = c.read();
+          lastReadNanos = System.nanoTime();
+          handle(reply);
         }
       } catch (IOException | RuntimeException e) {
         if (!closed) {
@@ -237,12 +264,22 @@ final class HubConnection {
   private void writeLoop() {
     while (!closed) {
       long sleep = pingInterval.toNanos();
-      Topic first = lingering.peek();
-      if (first != null) {
-        sleep = Math.min(sleep, first.emptySinceNanos + PubSubHub.LINGER_NANOS - System.nanoTime());
+      if (lingering.isEmpty() && unhurried.isEmpty()) {
+        ticking.set(false);
       }
-      if (changed.isEmpty() && sleep > 0 && connection == session) { // else: a new connection
+      // checked after the reset: a topic queued meanwhile either sees ticking off (and wakes
+      // this thread) or is seen here
+      if (!lingering.isEmpty() || !unhurried.isEmpty()) {
+        ticking.set(true);
+        sleep = TICK_NANOS;
+      }
+      if (changed.isEmpty() && connection == session) { // else: a new connection
         LockSupport.parkNanos(sleep);
+      }
+      for (Iterator<Topic> it = unhurried.iterator(); it.hasNext(); ) {
+        Topic topic = it.next();
+        it.remove(); // before it joins the others: queued again meanwhile, it is seen next tick
+        changed.add(topic);
       }
       // lingering topics whose time is up are looked at again (in the order they came)
       long now = System.nanoTime();
@@ -267,6 +304,13 @@ final class HubConnection {
         hub.connected(this);
         LOG.debug("pub/sub connection {}: new connection, {} topics to subscribe", index,
             changed.size());
+      }
+      if (now - lastReadNanos > SILENCE_PINGS * pingInterval.toNanos()) {
+        LOG.warn("pub/sub connection {}: Redis answered nothing for {} ms; reconnecting", index,
+            TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos));
+        lastReadNanos = now; // once: the reader's reconnect resets it
+        c.close(); // the reader's blocked read fails, and it reconnects
+        continue;
       }
       try {
         flushChanges(c);

@@ -9,8 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLParameters;
@@ -23,8 +23,10 @@ import javax.net.ssl.SSLSocketFactory;
  * which a pooled client connection is not made for.
  *
  * <p>Replies are {@code byte[]} (bulk), {@code Long}, {@code String} (status), {@link Error} or a
- * {@code List} of those. A read that waits longer than the read timeout throws: the hub PINGs
- * well within it, so silence means Redis hangs.
+ * {@code List} of those. Once connected, a read waits without a deadline: the socket is a
+ * blocking channel, so a read is one system call (a read with a timeout is a failed read, a
+ * poll and the read again: a quarter of the hub reader's CPU when messages come one by one).
+ * Silence is the hub's to judge: it PINGs and closes a connection that stopped answering.
  */
 final class PubSubConnection implements AutoCloseable {
 
@@ -44,9 +46,10 @@ final class PubSubConnection implements AutoCloseable {
   }
 
   /** Connects, authenticates and names the connection ({@code CLIENT LIST} shows it). */
-  static PubSubConnection open(RedisPoolConfig redis, String clientName, Duration readTimeout)
-      throws IOException {
-    Socket socket = new Socket();
+  static PubSubConnection open(RedisPoolConfig redis, String clientName) throws IOException {
+    // A channel's socket: one in blocking mode reads with a single read(2); a plain Socket turns
+    // non-blocking for good after its first read with a timeout (the handshake's, below).
+    Socket socket = SocketChannel.open().socket();
     try {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
@@ -62,7 +65,8 @@ final class PubSubConnection implements AutoCloseable {
         socket = tls;
       }
       // The handshake within the connect timeout: a proxy in front of a Redis that is still
-      // starting accepts at once and answers nothing.
+      // starting accepts at once and answers nothing. (The channel is blocking again after each
+      // timed read.)
       socket.setSoTimeout((int) redis.connectTimeout().toMillis());
       PubSubConnection connection = new PubSubConnection(socket);
       if (redis.password() != null) {
@@ -70,7 +74,7 @@ final class PubSubConnection implements AutoCloseable {
             : new String[] {"AUTH", redis.user(), redis.password()});
       }
       connection.call("CLIENT", "SETNAME", clientName);
-      socket.setSoTimeout((int) readTimeout.toMillis());
+      socket.setSoTimeout(0);
       return connection;
     } catch (IOException | RuntimeException e) {
       socket.close();

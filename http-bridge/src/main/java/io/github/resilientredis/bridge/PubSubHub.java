@@ -71,7 +71,7 @@ final class PubSubHub implements AutoCloseable {
   void leave(Topic topic, HubListener listener) {
     if (topic.listeners.remove(listener) && topic.listeners.isEmpty()) {
       topic.emptySinceNanos = System.nanoTime();
-      connectionOf(topic).changed(topic);
+      connectionOf(topic).changedUnhurried(topic); // it lingers first anyway
     }
   }
 
@@ -164,7 +164,14 @@ final class PubSubHub implements AutoCloseable {
         listener.live(topic, gapMillis);
       }
     }
-    connectionOf(topic).changed(topic); // the wish may have changed while Redis answered
+    // The wish may have changed while Redis answered. Without listeners the topic lingers or is
+    // dropped, which can wait for the writer's tick (a listener that joins from now on calls
+    // changed() itself); one that came while it was unsubscribing wants it back at once.
+    if (topic.listeners.isEmpty()) {
+      connectionOf(topic).changedUnhurried(topic);
+    } else if (!subscribed) {
+      connectionOf(topic).changed(topic);
+    }
   }
 
   /**

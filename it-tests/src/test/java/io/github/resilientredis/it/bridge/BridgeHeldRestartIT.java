@@ -21,7 +21,8 @@ import redis.clients.jedis.Jedis;
 /**
  * Redis restarted under open held requests: the streams stay open, the hub subscribes again
  * within a second of Redis answering, streams hear that messages may have been missed, and a
- * waiting long-poll is answered {@code "missed": true}.
+ * waiting long-poll is answered {@code "missed": true}. Redis hung (paused) longer than the hub's
+ * three ping intervals of silence: the same, once it answers again.
  */
 class BridgeHeldRestartIT {
 
@@ -85,6 +86,26 @@ class BridgeHeldRestartIT {
           .getAsJsonObject().get("result").getAsLong());
       sse.await("data: message,news,back\n", LONG);
       webdis.await("{\"SUBSCRIBE\":[\"message\",\"news\",\"back\"]}", LONG);
+    }
+  }
+
+  @Test
+  void streamsOutlastAHungRedisAndSubscribeAgainAfterIt() throws Exception {
+    try (HeldHttp.Held sse = clients.open(bridge.url() + "/subscribe/hung", "POST")) {
+      sse.await("data: subscribe,hung,1\n", LONG);
+      Faults.pause(redis);
+      try {
+        // the hub's reads wait without a deadline: its writer notices 3 s without a reply
+        Thread.sleep(6_000);
+        assertFalse(sse.done.isDone(), "the stream stays open while Redis hangs");
+      } finally {
+        Faults.unpause(redis);
+      }
+      // the hung connection was given up, and a new one subscribed "hung" again
+      sse.await("event: missed\ndata: missed,hung,", LONG);
+      assertEquals(1, http.post("/", "[\"PUBLISH\",\"hung\",\"awake\"]").expect(200).json()
+          .getAsJsonObject().get("result").getAsLong());
+      sse.await("data: message,hung,awake\n", LONG);
     }
   }
 }
