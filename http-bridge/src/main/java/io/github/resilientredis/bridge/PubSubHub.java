@@ -31,6 +31,8 @@ final class PubSubHub implements AutoCloseable {
 
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
   private final HubConnection[] connections;
+  /** Sends a message to a topic's many listeners from every core. */
+  private final FanOut fanOut = FanOut.forThisMachine();
   private final boolean[] started;
   private volatile boolean closed;
 
@@ -128,12 +130,7 @@ final class PubSubHub implements AutoCloseable {
   void deliver(String key, Message message) {
     Topic topic = topics.get(key);
     if (topic != null) {
-      for (HubListener listener : topic.listeners) {
-        listener.message(message);
-      }
-      for (HubListener listener : topic.listeners) {
-        listener.settle();
-      }
+      fanOut.deliver(topic.listeners, message);
     }
   }
 
@@ -261,6 +258,7 @@ final class PubSubHub implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    fanOut.close();
     synchronized (started) {
       for (int i = 0; i < connections.length; i++) {
         if (started[i]) {
