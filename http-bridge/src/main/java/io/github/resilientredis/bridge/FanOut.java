@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Hands one message to a topic's listeners, from more than one thread when they are many. A
  * broadcast to thousands is thousands of socket sends (a direct send is one {@code send(2)}, about
  * 15 µs with the loopback delivery in it): on the hub's thread alone the last listener waits for
- * all the others, 5,000 sends taking 80-100 ms. Helper threads, one per core beyond the first,
- * take chunks of the same list, so the fan-out runs on every core.
+ * all the others, 5,000 sends taking 80-100 ms. Helper threads, one per core beyond the first
+ * (three at most), take chunks of the same list, so the fan-out runs on several cores.
  *
  * <p>{@link #deliver} returns once every listener has the message, so a topic's next message
  * starts after it: each listener still hears a topic's messages in order. The caller's thread
@@ -83,9 +83,13 @@ final class FanOut implements AutoCloseable {
     }
   }
 
-  /** One helper per core beyond the first. */
+  /** The most helpers: four threads sending already outrun the clients of one machine. */
+  static final int MAX_HELPERS = 3;
+
+  /** One helper per core beyond the first, {@link #MAX_HELPERS} at most. */
   static FanOut forThisMachine() {
-    return new FanOut(Math.max(0, Runtime.getRuntime().availableProcessors() - 1));
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new FanOut(Math.max(0, Math.min(MAX_HELPERS, cores - 1)));
   }
 
   /**
