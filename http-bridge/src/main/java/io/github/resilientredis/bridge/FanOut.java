@@ -24,6 +24,8 @@ final class FanOut implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
   /** Below this many listeners the caller's thread sends alone: waking a helper costs more. */
   static final int MIN_SHARED = 256;
+  /** The most helpers: four threads sending already outrun the clients of one machine. */
+  static final int MAX_HELPERS = 3;
   /** Listeners per chunk taken at a time. */
   private static final int CHUNK = 32;
   private static final HubListener[] NONE = new HubListener[0];
@@ -50,11 +52,7 @@ final class FanOut implements AutoCloseable {
       for (int from; (from = next.getAndAdd(CHUNK)) < listeners.length; ) {
         int to = Math.min(from + CHUNK, listeners.length);
         for (int i = from; i < to; i++) {
-          try {
-            listeners[i].message(message);
-          } catch (RuntimeException e) {
-            LOG.warn("a held request failed to take a message: {}", e.toString());
-          }
+          send(listeners[i], message);
         }
       }
     }
@@ -83,9 +81,6 @@ final class FanOut implements AutoCloseable {
     }
   }
 
-  /** The most helpers: four threads sending already outrun the clients of one machine. */
-  static final int MAX_HELPERS = 3;
-
   /** One helper per core beyond the first, {@link #MAX_HELPERS} at most. */
   static FanOut forThisMachine() {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -99,7 +94,7 @@ final class FanOut implements AutoCloseable {
   void deliver(Collection<HubListener> listeners, Message message) {
     if (helpers.length == 0 || listeners.size() < MIN_SHARED) {
       for (HubListener listener : listeners) {
-        listener.message(message);
+        send(listener, message);
       }
     } else {
       Job job = new Job(listeners.toArray(NONE), message);
@@ -114,6 +109,15 @@ final class FanOut implements AutoCloseable {
     }
     for (HubListener listener : listeners) {
       listener.settle();
+    }
+  }
+
+  /** One listener's failure is its own: the others still get the message. */
+  private static void send(HubListener listener, Message message) {
+    try {
+      listener.message(message);
+    } catch (RuntimeException e) {
+      LOG.warn("a held request failed to take a message: {}", e.toString());
     }
   }
 
