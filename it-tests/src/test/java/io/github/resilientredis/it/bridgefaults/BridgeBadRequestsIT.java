@@ -6,26 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.resilientredis.bridge.RedisHttpBridge;
 import io.github.resilientredis.it.bridgefaults.BridgeClient.Reply;
-import io.github.resilientredis.it.support.Await;
-import io.github.resilientredis.it.support.FreePorts;
 import io.github.resilientredis.it.support.RedisContainers;
 import io.github.resilientredis.it.support.RedisProbe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +33,6 @@ class BridgeBadRequestsIT {
   private static final int MAX_BODY = 4096;
   private static final int MAX_URL = 1024;
   private static final Duration DEADLINE = Duration.ofSeconds(5);
-  private static final Path JAR = Path.of("..", "http-bridge", "target", "redis-http-bridge.jar");
 
   private static GenericContainer<?> redis;
   private static RedisHttpBridge bridge;
@@ -314,188 +300,6 @@ class BridgeBadRequestsIT {
     assertEquals("1", RedisProbe.get(redis, "bad:keep"));
     assertNull(RedisProbe.get(redis, "bad:p"), "a refused pipeline runs nothing");
     http.assertServes("bad:denied");
-  }
-
-  /**
-   * 300 connections that connect and send nothing, and 100 more that send one request and then
-   * idle on keep-alive: requests from other clients are still answered quickly, and the server
-   * closes none of them mid-reply.
-   */
-  @Test
-  void hundredsOfIdleConnectionsDoNotStopOthers() throws IOException {
-    List<Socket> idle = new ArrayList<>();
-    try {
-      for (int i = 0; i < 300; i++) {
-        idle.add(RawHttp.connect(http.port, DEADLINE));
-      }
-      byte[] ping = bytes("GET /PING HTTP/1.1\r\nHost: x\r\n", AUTH, "\r\n");
-      for (int i = 0; i < 100; i++) {
-        Socket s = RawHttp.connect(http.port, DEADLINE);
-        idle.add(s);
-        RawHttp.send(s, ping);
-        RawHttp.Reply reply = RawHttp.read(s, System.nanoTime(), DEADLINE);
-        assertEquals(200, reply.status(), reply::toString);
-      }
-      long start = System.nanoTime();
-      for (int i = 0; i < 20; i++) {
-        http.assertServes("bad:idle:" + i);
-      }
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      log.info("40 requests with {} idle connections open: {} ms", idle.size(), millis);
-      assertTrue(millis < 5_000, "40 requests beside 400 idle connections took " + millis + " ms");
-    } finally {
-      for (Socket s : idle) {
-        s.close();
-      }
-    }
-    http.assertServes("bad:idle");
-  }
-
-  /**
-   * Clients that send their request one byte a second. Run against the bridge as a user runs it
-   * ({@code java -jar}, where {@code --request-read-timeout} takes effect: it is a setting of the
-   * JVM's HTTP server), with fewer workers than slow clients: the others are served meanwhile and
-   * the slow ones are cut off after the read timeout. On the JDK's built-in server that is the
-   * time to receive the whole request; on robaho's (Java 21+) it is the longest silence within a
-   * request, so there the slow clients trickle a few bytes of their headers and then go silent.
-   */
-  @Test
-  void slowClientsAreCutOffAndOthersServedMeanwhile() throws Exception {
-    assertTrue(Files.isRegularFile(JAR), "build http-bridge first: " + JAR.toAbsolutePath());
-    int port = FreePorts.pick();
-    Path logFile = Files.createTempFile("bridge-slow", ".log");
-    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-jar", JAR.toString(), "--port", String.valueOf(port), "--redis",
-        RedisContainers.uri(redis), "--token", TOKEN, "--max-concurrent", "16",
-        "--request-read-timeout", "2s");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(logFile.toFile()).start();
-    int slowClients = 8;
-    ExecutorService pool = Executors.newFixedThreadPool(slowClients);
-    try {
-      Await.until(Duration.ofSeconds(30), "the bridge process to listen", () -> {
-        assertTrue(process.isAlive(), () -> read(logFile));
-        return read(logFile).contains("listening on");
-      });
-      BridgeClient other = new BridgeClient("http://127.0.0.1:" + port, TOKEN);
-      other.assertServes("bad:slow:before");
-      byte[] request = bytes("POST / HTTP/1.1\r\nHost: x\r\n", AUTH,
-          "Content-Type: application/json\r\nContent-Length: 8\r\n\r\n[\"PING\"]");
-      boolean robaho = read(logFile).contains("HTTP server: robaho's");
-      List<Future<Long>> slow = new ArrayList<>();
-      for (int i = 0; i < slowClients; i++) {
-        slow.add(pool.submit(() -> robaho ? trickleThenStop(port, request)
-            : trickle(port, request)));
-      }
-      long worst = 0;
-      long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-      int served = 0;
-      while (System.nanoTime() < until) {
-        long start = System.nanoTime();
-        other.assertServes("bad:slow:" + served++);
-        worst = Math.max(worst, (System.nanoTime() - start) / 1_000_000);
-        Thread.sleep(100);
-      }
-      for (Future<Long> f : slow) {
-        long cutAfter = f.get(20, TimeUnit.SECONDS);
-        // robaho's server times the silence with a clock that ticks once a second.
-        assertTrue(cutAfter >= (robaho ? 1_000 : 1_500) && cutAfter <= 5_000,
-            "a slow client is cut off after request-read-timeout (2 s) + the timer tick: "
-                + cutAfter + " ms");
-      }
-      log.info("{} slow clients, {} requests of others served meanwhile, slowest {} ms",
-          slowClients, served, worst);
-      assertTrue(worst < BridgeClient.QUICK.toMillis() * 2,
-          "others waited " + worst + " ms beside the slow clients");
-      other.assertServes("bad:slow:after");
-    } finally {
-      pool.shutdownNow();
-      process.destroy();
-      process.waitFor(15, TimeUnit.SECONDS);
-    }
-  }
-
-  /**
-   * Sends the request one byte a second until the server closes the connection; returns how long
-   * that took, or fails if the server answered or the whole request went through (20 s bound).
-   */
-  private static long trickle(int port, byte[] request) throws IOException, InterruptedException {
-    try (Socket socket = RawHttp.connect(port, Duration.ofMillis(1_000))) {
-      long start = System.nanoTime();
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      for (int i = 0; i < request.length && i < 20; i++) {
-        try {
-          out.write(request[i]);
-          out.flush();
-        } catch (IOException closed) {
-          return (System.nanoTime() - start) / 1_000_000;
-        }
-        try {
-          int b = in.read(); // waits up to the 1 s socket timeout: the pace of the trickle
-          if (b < 0) {
-            return (System.nanoTime() - start) / 1_000_000;
-          }
-          throw new AssertionError("the server answered a request it has not fully received");
-        } catch (SocketTimeoutException stillOpen) {
-          // one more byte
-        } catch (IOException reset) {
-          return (System.nanoTime() - start) / 1_000_000;
-        }
-      }
-      throw new AssertionError("the server kept a request that took 20 s to send");
-    }
-  }
-
-  /**
-   * Sends the request line at once, then three bytes of the headers a second apart (neither cut
-   * off nor answered meanwhile), then nothing; returns how long after its last byte the server
-   * closed the connection (20 s bound).
-   */
-  private static long trickleThenStop(int port, byte[] request)
-      throws IOException, InterruptedException {
-    int lineEnd = new String(request, StandardCharsets.ISO_8859_1).indexOf("\r\n") + 2;
-    try (Socket socket = RawHttp.connect(port, Duration.ofMillis(1_000))) {
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      out.write(request, 0, lineEnd);
-      out.flush();
-      long silentSince = System.nanoTime();
-      for (int i = lineEnd; i < lineEnd + 3; i++) {
-        out.write(request[i]);
-        out.flush();
-        silentSince = System.nanoTime();
-        try {
-          int b = in.read(); // the 1 s socket timeout paces the trickle
-          throw new AssertionError(b < 0 ? "a client sending a byte a second was cut off"
-              : "the server answered a request it has not fully received");
-        } catch (SocketTimeoutException stillOpen) {
-          // one more byte
-        }
-      }
-      while (System.nanoTime() - silentSince < Duration.ofSeconds(20).toNanos()) {
-        try {
-          int b = in.read();
-          if (b >= 0) {
-            throw new AssertionError("the server answered a request it has not fully received");
-          }
-          return (System.nanoTime() - silentSince) / 1_000_000;
-        } catch (SocketTimeoutException stillOpen) {
-          // keep waiting
-        } catch (IOException reset) {
-          return (System.nanoTime() - silentSince) / 1_000_000;
-        }
-      }
-      throw new AssertionError("the server kept a silent request open for 20 s");
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   /**
