@@ -34,6 +34,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 # cleanup_on_exit, stop_pid, free_port, start_redis: shared by the scripts that start servers
 source "$root/scripts/lib/local-servers.sh"
+# java_feature, newest_java, bridge_gc_opts: the bridge's java and collector, as run.sh picks them
+source "$root/http-bridge/java-choice.sh"
 
 jar=$root/http-bridge/target/redis-http-bridge.jar
 duration=10
@@ -181,13 +183,9 @@ wait_http webdis "$webdis_pid" "$webdis_port" /PING
 # ---- bridge -----------------------------------------------------------------------------------
 free_port bridge_port
 if [[ -z $java_opts ]]; then
-  # as http-bridge/run.sh runs the bridge: ZGC on Java 21+ (generational: a flag on 21 and 22)
-  java_opts="-Xms256m -Xmx512m"
-  feature=$("$java_bin" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
-  if ((${feature:-0} >= 23)); then java_opts+=" -XX:+UseZGC"
-  elif ((${feature:-0} >= 21)); then java_opts+=" -XX:+UseZGC -XX:+ZGenerational"
-  fi
+  # as http-bridge/run.sh runs the bridge: its collector for this java
+  java_opts="-Xms256m -Xmx512m $(bridge_gc_opts "$(command -v "$java_bin")")"
+  java_opts=${java_opts% }
 fi
 bridge_cmd=("$java_bin")
 # shellcheck disable=SC2206 # flags are word lists on purpose

@@ -35,6 +35,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 # cleanup_on_exit, stop_pid, free_port, start_redis: shared by the scripts that start servers
 source "$root/scripts/lib/local-servers.sh"
+# java_feature, newest_java, bridge_gc_opts: the bridge's java and collector, as run.sh picks them
+source "$root/http-bridge/java-choice.sh"
 
 jar=$root/http-bridge/target/redis-http-bridge.jar
 java_bin=""
@@ -90,21 +92,11 @@ redis-cli -p "$redis_port" SET held:k v >/dev/null
 # ---- the bridge -------------------------------------------------------------------------------
 free_port bridge_port
 # As the README runs it (http-bridge/run.sh: the newest Java 21+), with a 512 MB heap.
-# shellcheck disable=SC2086 # bridge_args is a list of words
-feature() { # java binary -> its major version, from <java.home>/release
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' \
-    "$(dirname "$(dirname "$(readlink -f "$1")")")/release" 2>/dev/null | head -n 1
-}
-newest_java=$client_java best=0
-for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$client_java"; do
-  [[ -x $candidate ]] || continue
-  f=$(feature "$candidate")
-  if ((${f:-0} > best)); then best=$f newest_java=$candidate; fi
-done
-java_bin=${java_bin:-$newest_java}
+newest=$(newest_java) || newest=$client_java
+java_bin=${java_bin:-$newest}
 # The load client on the newest JDK too: it must cost less than what it measures.
-client_java=$newest_java
-if (($(feature "$java_bin") < 21)); then
+client_java=$newest
+if (($(java_feature "$java_bin") < 21)); then
   # The JDK's server on platform threads: each held request holds one of max-concurrent.
   bridge_args="--max-concurrent $((2 * held + 200)) $bridge_args"
 fi

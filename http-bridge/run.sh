@@ -15,21 +15,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jar=${BRIDGE_JAR:-$here/target/redis-http-bridge.jar}
 [[ -f $jar ]] || { echo "run.sh: $jar not found; build it: ./mvnw -q -B -DskipTests package -pl http-bridge -am" >&2; exit 2; }
 
-feature() { # java binary -> its major version from <java.home>/release, 0 when unknown
-  local home
-  home=$(dirname "$(dirname "$(readlink -f "$1")")")
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 | grep . || echo 0
-}
+# java_feature, newest_java, bridge_gc_opts
+source "$here/java-choice.sh"
 
 java_bin=${BRIDGE_JAVA:-}
 if [[ -z $java_bin ]]; then
-  best=0
-  for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-    [[ -n $candidate && -x $candidate ]] || continue
-    f=$(feature "$candidate")
-    if ((f > best)); then best=$f java_bin=$candidate; fi
-  done
+  java_bin=$(newest_java) || true
   [[ -n $java_bin ]] || { echo "run.sh: no java found; install Java 17+ (apt-get install -y openjdk-17-jre-headless)" >&2; exit 2; }
+  best=$(java_feature "$java_bin")
   if ((best >= 21)); then
     echo "run.sh: Java $best ($java_bin): the fast path" >&2
   else
@@ -38,16 +31,9 @@ if [[ -z $java_bin ]]; then
 fi
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-# The garbage collector: ZGC on Java 21+ (generational; its own flag on 21 and 22, the only kind
-# from 23), unless BRIDGE_JAVA_OPTS names one. Thousands of held connections are a large live set
-# that G1's young pauses copy, 30-150 ms each here, and every held request's delivery that falls
-# in one waits for it: one-to-one p99 1-33 ms on G1, 0.6-1.1 ms on ZGC; for about 2% / 10% fewer
-# GET / SET requests a second (README, "Speed"; BENCHMARKS.md, section 7).
+# The garbage collector (java-choice.sh says which and why), unless BRIDGE_JAVA_OPTS names one.
 gc_opts=()
 if [[ " ${BRIDGE_JAVA_OPTS:-} " != *" -XX:+Use"*"GC "* ]]; then
-  f=$(feature "$java_bin")
-  if ((f >= 23)); then gc_opts=(-XX:+UseZGC)
-  elif ((f >= 21)); then gc_opts=(-XX:+UseZGC -XX:+ZGenerational)
-  fi
+  read -r -a gc_opts <<<"$(bridge_gc_opts "$java_bin")"
 fi
 exec "$java_bin" "${gc_opts[@]}" ${BRIDGE_JAVA_OPTS:-} -jar "$jar" "$@"
