@@ -121,12 +121,6 @@ final class Native {
     return segment;
   }
 
-  /** (Object segment, long offset) -> int, at any alignment. */
-  static MethodHandle intGetter() throws ReflectiveOperationException {
-    return accessor("get", "OfInt", intUnaligned, MethodType.methodType(int.class, Object.class,
-        long.class));
-  }
-
   /** (Object segment, long offset) -> long, at any alignment. */
   static MethodHandle longGetter() throws ReflectiveOperationException {
     return accessor("get", "OfLong", longUnaligned, MethodType.methodType(long.class, Object.class,
