@@ -8,8 +8,9 @@
 # Webdis URL API both servers speak (/GET/key, /SET/key/value). Prints a Markdown table of
 # requests/s, latency percentiles and CPU time per request (server and Redis, read from /proc:
 # steadier than requests/s on a shared machine) with the ratio bridge/webdis, and writes it to a
-# file. It also loads the bridge's /health, which touches no Redis: the ceiling of the JDK's HTTP
-# server on this machine, to compare with Webdis's GETs.
+# file. It also loads three requests that touch no Redis, to compare the HTTP layers alone: the
+# bridge's /health, Webdis's OPTIONS, and (when the bridge's java is 22+) /health of
+# benchmarks/bridge/EpollFloor.java, the least a Java server can do per request here.
 # Only loopback traffic; everything it starts is stopped by pid when it exits.
 #
 # Options:
@@ -81,7 +82,7 @@ for n in duration warmup rounds connections threads value_size webdis_threads; d
 done
 ((duration >= 1 && rounds >= 1 && connections >= 1 && threads >= 1 && value_size >= 1)) || die "durations and counts must be at least 1"
 ((connections >= threads)) || die "--connections must be at least --threads"
-estimate=$((5 * (warmup + rounds * duration) + 15))
+estimate=$((7 * (warmup + rounds * duration) + 20))
 ((estimate <= 290)) || die "this would run about ${estimate} s; keep it under 5 minutes (lower --duration, --rounds or --warmup)"
 
 # ---- prerequisites ----------------------------------------------------------------------------
@@ -91,16 +92,19 @@ for tool in redis-server webdis wrk; do command -v "$tool" >/dev/null || missing
 command -v "$java_bin" >/dev/null || die "java not found ($java_bin): apt-get install -y openjdk-17-jre-headless, or pass --java"
 [[ -f $jar ]] || die "bridge jar not found: $jar (build it: ./mvnw -pl http-bridge -am package -DskipTests)"
 jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
-[[ -f $here/bridge/webdis.json.template && -f $here/bridge/set.lua ]] || die "benchmarks/bridge/ is incomplete"
+for f in webdis.json.template set.lua options.lua EpollFloor.java; do
+  [[ -f $here/bridge/$f ]] || die "benchmarks/bridge/$f is missing"
+done
 
 # ---- clean-up of everything this script starts ------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bridge-vs-webdis.XXXXXX")
-redis_pid="" bridge_pid="" webdis_pid=""
+redis_pid="" bridge_pid="" webdis_pid="" floor_pid=""
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
   stop_pid "$bridge_pid" bridge
   stop_pid "$webdis_pid" webdis
+  stop_pid "$floor_pid" floor
   stop_pid "$redis_pid" redis-server
   rm -rf "$tmp"
 }
@@ -108,7 +112,7 @@ cleanup_on_exit cleanup
 
 show_logs() {
   local f
-  for f in bridge.log webdis.log webdis.out redis.log; do
+  for f in bridge.log webdis.log webdis.out floor.log redis.log; do
     [[ -s $tmp/$f ]] || continue
     echo "---- $f (last 30 lines) ----" >&2
     tail -n 30 "$tmp/$f" >&2
@@ -206,6 +210,19 @@ for path in "/GET/$get_key" "/SET/bench:check/$value"; do
   [[ $w == "$b" ]] || log "note: replies differ for $path: webdis '$w', bridge '$b'"
 done
 
+# ---- the floor: a minimal Java server (Java 22+: the Foreign Function API) --------------------
+floor_port=""
+if (($(java_feature "$(command -v "$java_bin")") >= 22)); then
+  free_port floor_port
+  # shellcheck disable=SC2086 # the bridge's JVM flags, word-split on purpose
+  "$java_bin" $java_opts --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    "$here/bridge/EpollFloor.java" "$floor_port" >"$tmp/floor.log" 2>&1 &
+  floor_pid=$!
+  wait_http floor "$floor_pid" "$floor_port" /health
+else
+  log "the floor server needs Java 22+; $java_bin is older: not measured"
+fi
+
 # ---- load -------------------------------------------------------------------------------------
 wrk_auth=()
 [[ -n $token ]] && wrk_auth=(-H "Authorization: Bearer $token")
@@ -218,11 +235,15 @@ run_wrk() { # label server port workload secs -> writes $tmp/<label>.txt and $tm
   local label=$1 server=$2 port=$3 workload=$4 secs=$5 args=() script_args=()
   local url="http://127.0.0.1:$port" pid=$bridge_pid s0 r0
   [[ $server == webdis ]] && pid=$webdis_pid
+  [[ $server == floor ]] && pid=$floor_pid
   [[ $server == bridge ]] && args+=("${wrk_auth[@]}")
   if [[ $workload == GET ]]; then
     url+="/GET/$get_key"
   elif [[ $workload == HEALTH ]]; then
     url+="/health"
+  elif [[ $workload == OPTIONS ]]; then
+    url+="/GET/$get_key"
+    args+=(-s "$here/bridge/options.lua")
   else
     args+=(-s "$here/bridge/set.lua")
     script_args=(-- "bench:set:$server" "$value")
@@ -264,7 +285,15 @@ for workload in GET SET; do
     run_wrk "warm-$workload-webdis" webdis "$webdis_port" "$workload" "$warmup"
   fi
 done
-if ((warmup > 0)); then run_wrk "warm-HEALTH-bridge" bridge "$bridge_port" HEALTH "$warmup"; fi
+# The HTTP layers alone, none of them asking Redis: server, workload, port.
+http_only=("bridge HEALTH $bridge_port" "webdis OPTIONS $webdis_port")
+[[ -n $floor_port ]] && http_only+=("floor HEALTH $floor_port")
+if ((warmup > 0)); then
+  for entry in "${http_only[@]}"; do
+    read -r server workload port <<<"$entry"
+    run_wrk "warm-$workload-$server" "$server" "$port" "$workload" "$warmup"
+  done
+fi
 for ((r = 1; r <= rounds; r++)); do
   for workload in GET SET; do
     # alternate which server goes first, so neither always gets the quieter slot
@@ -277,7 +306,10 @@ for ((r = 1; r <= rounds; r++)); do
       log "round $r $workload $server: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $errs"
     done
   done
-  run_wrk "HEALTH-bridge-$r" bridge "$bridge_port" HEALTH "$duration"
+  for entry in "${http_only[@]}"; do
+    read -r server workload port <<<"$entry"
+    run_wrk "$workload-$server-$r" "$server" "$port" "$workload" "$duration"
+  done
 done
 
 # ---- report -----------------------------------------------------------------------------------
@@ -296,13 +328,16 @@ total_errors=0
   echo
   echo "- wrk $wrk_version: $threads threads, $connections connections, ${duration} s per measurement, ${rounds} round(s) (medians), ${warmup} s warm-up each"
   echo "- GET: \`/GET/$get_key\` (a ${value_size}-byte value); SET: \`/SET/<key>/<value>\` with a new key per request (benchmarks/bridge/set.lua)"
+  floor_note=""
+  [[ -n $floor_port ]] && floor_note=", and \`/health\` of benchmarks/bridge/EpollFloor.java (one read and one write per request, on the bridge's java and flags: the floor of a Java HTTP layer here)"
+  echo "- no Redis: the bridge's \`/health\`, webdis's \`OPTIONS\` (benchmarks/bridge/options.lua)$floor_note"
   echo "- Redis $redis_version (\`--save '' --appendonly no\`); webdis $webdis_version ($webdis_threads threads, pool_size $webdis_pool); bridge on $java_version, JVM flags \`$java_opts\`${bridge_args:+, args \`$bridge_args\`}${token:+, with a token}"
   echo
   echo "| workload | server | requests/s | p50 ms | p99 ms | server CPU µs/request | Redis CPU µs/request | errors |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|"
-  for workload in GET SET HEALTH; do
-    for server in bridge webdis; do
-      [[ $workload == HEALTH && $server == webdis ]] && continue
+  for workload in GET SET HEALTH OPTIONS; do
+    for server in bridge webdis floor; do
+      [[ -f $tmp/$workload-$server-1.txt ]] || continue
       rps_list="" p50_list="" p99_list="" cpu_list="" rcpu_list="" err_sum=0
       for ((r = 1; r <= rounds; r++)); do
         read -r rps p50 p99 errs < <(parse_wrk "$tmp/$workload-$server-$r.txt")
@@ -318,6 +353,7 @@ total_errors=0
       total_errors=$((total_errors + err_sum))
       label=$workload
       [[ $workload == HEALTH ]] && label="/health (no Redis)"
+      [[ $workload == OPTIONS ]] && label="OPTIONS (no Redis)"
       printf '| %s | %s | %.0f | %.2f | %.2f | %.1f | %.1f | %d |\n' "$label" "$server" "$m_rps" "$m_p50" "$m_p99" "$m_cpu" "$m_rcpu" "$err_sum"
     done
   done
@@ -332,6 +368,14 @@ total_errors=0
   done
   awk -v rh="$rps_HEALTH_bridge" -v rw="$rps_GET_webdis" -v ch="$cpu_HEALTH_bridge" -v cw="$cpu_GET_webdis" \
     'BEGIN { printf "| ceiling: bridge /health (no Redis) against webdis GET | %.2f | | %.2f |\n", (rw > 0 ? rh / rw : 0), (cw > 0 ? ch / cw : 0) }'
+  awk -v rh="$rps_HEALTH_bridge" -v ro="$rps_OPTIONS_webdis" -v ph="$p99_HEALTH_bridge" -v po="$p99_OPTIONS_webdis" \
+    -v ch="$cpu_HEALTH_bridge" -v co="$cpu_OPTIONS_webdis" \
+    'BEGIN { printf "| HTTP layers alone: bridge /health against webdis OPTIONS | %.2f | %.2f | %.2f |\n", (ro > 0 ? rh / ro : 0), (po > 0 ? ph / po : 0), (co > 0 ? ch / co : 0) }'
+  if [[ -n $floor_port ]]; then
+    awk -v rh="$rps_HEALTH_bridge" -v rf="$rps_HEALTH_floor" -v ph="$p99_HEALTH_bridge" -v pf="$p99_HEALTH_floor" \
+      -v ch="$cpu_HEALTH_bridge" -v cf="$cpu_HEALTH_floor" \
+      'BEGIN { printf "| HTTP layers alone: bridge /health against the floor (EpollFloor.java) | %.2f | %.2f | %.2f |\n", (rf > 0 ? rh / rf : 0), (pf > 0 ? ph / pf : 0), (cf > 0 ? ch / cf : 0) }'
+  fi
   if ((total_errors > 0)); then
     echo
     echo "**Warning:** $total_errors non-2xx replies or socket errors were counted; those numbers are not comparable."

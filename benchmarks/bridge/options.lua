@@ -1,0 +1,2 @@
+-- wrk: OPTIONS, which Webdis answers without asking Redis (its HTTP layer alone)
+wrk.method = "OPTIONS"
