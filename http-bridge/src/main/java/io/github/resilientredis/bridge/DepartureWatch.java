@@ -3,6 +3,7 @@ package io.github.resilientredis.bridge;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.Socket;
 import java.util.Map;
@@ -37,6 +38,8 @@ final class DepartureWatch {
   private static final Logger LOG = LoggerFactory.getLogger(DepartureWatch.class);
   private static final String ROBAHO_HTTP = "robaho.net.httpserver.HttpExchangeImpl";
   private static final String ROBAHO_HTTPS = "robaho.net.httpserver.HttpsExchangeImpl";
+  private static final String ROBAHO_BODY = "robaho.net.httpserver.PlaceholderOutputStream";
+  private static final String ROBAHO_CHUNKED = "robaho.net.httpserver.ChunkedOutputStream";
   /** Bytes a client may send while held before it is treated as gone (it is not HTTP/1.1). */
   private static final int MAX_UNEXPECTED = 64 * 1024;
   private static final ThreadFactory THREADS = virtualThreads();
@@ -94,10 +97,45 @@ final class DepartureWatch {
 
   /**
    * The watched connection for {@link DirectSend}s, or null: over TLS (bytes must go through the
-   * TLS engine), or where direct sends are unavailable.
+   * TLS engine), or where direct sends are unavailable. {@code body} is the reply's chunked body
+   * stream, its headers flushed.
    */
-  HeldRequest.Direct direct() throws IOException {
-    return tls || fd < 0 ? null : new HeldRequest.Direct(fd, socket, socket.getOutputStream());
+  HeldRequest.Direct direct(OutputStream body) throws IOException {
+    return tls || fd < 0 ? null
+        : new HeldRequest.Direct(fd, socket, socket.getOutputStream(), replyEnder(body));
+  }
+
+  /**
+   * What marks robaho's chunked body stream as ended, for a reply whose last chunk went to the
+   * socket directly: closing the exchange then writes no second last chunk (which the client
+   * would read as the start of the next reply). Reached by reflection, as the socket is; null
+   * when the stream is not robaho's as expected, and long-polls are then answered the slow way.
+   */
+  private static Runnable replyEnder(OutputStream body) {
+    try {
+      Object stream = body;
+      if (stream.getClass().getName().equals(ROBAHO_BODY)) {
+        stream = field(stream.getClass(), "wrapped").get(stream);
+      }
+      if (stream == null || !stream.getClass().getName().equals(ROBAHO_CHUNKED)) {
+        return null;
+      }
+      Field closed = field(stream.getClass(), "closed");
+      if (closed.getType() != boolean.class || closed.getBoolean(stream)) {
+        return null;
+      }
+      Object chunked = stream;
+      return () -> {
+        try {
+          closed.setBoolean(chunked, true);
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException("robaho's body stream refused: " + e, e);
+        }
+      };
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("long-polls are not answered directly on this server: {}", e.toString());
+      return null;
+    }
   }
 
   /** The request ended without its client leaving: a later close is no news. */

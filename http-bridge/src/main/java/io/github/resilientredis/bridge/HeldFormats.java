@@ -111,6 +111,18 @@ final class HeldFormats {
   }
 
   /**
+   * {@code body} as the last data of a chunked HTTP/1.1 body: its chunk, then the empty chunk that
+   * ends the body ({@code 0\r\n\r\n}). A long-poll's answer sent directly ends its reply.
+   */
+  static byte[] lastChunk(byte[] body) {
+    byte[] chunk = chunk(body);
+    byte[] end = ascii("0\r\n\r\n");
+    byte[] bytes = java.util.Arrays.copyOf(chunk, chunk.length + end.length);
+    System.arraycopy(end, 0, bytes, chunk.length, end.length);
+    return bytes;
+  }
+
+  /**
    * {@code body} framed as one chunk of a chunked HTTP/1.1 body, as the server's own body stream
    * frames a flushed write: hex length, CRLF, the bytes, CRLF.
    */

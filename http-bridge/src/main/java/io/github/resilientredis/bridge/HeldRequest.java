@@ -17,9 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The fast path ({@link Direct}): while the request's thread waits with nothing queued and its
  * stream flushed, the hub's thread sends a message's chunk to the socket itself, without blocking
- * ({@link DirectSend}), and the waiting thread is not woken at all (a long-poll's is, after the
- * whole fan-out, to end its reply). What the socket does not take at once goes the slow way: the
- * request's thread writes the rest, then everything queued after it.
+ * ({@link DirectSend}), and the waiting thread is not woken at all. A long-poll's chunk is followed
+ * by the empty chunk that ends its reply, so the client has the whole reply from that one send;
+ * its thread is woken after the whole fan-out, only to finish the exchange without writing (the
+ * server is told the body has ended: {@link Direct#replyEnded}). What the socket does not take at
+ * once goes the slow way: the request's thread writes the rest, then everything queued after it.
  *
  * <p>A client that left is noticed by a {@link DepartureWatch} where the server allows one (it
  * calls {@link #departed}); elsewhere on a write, so the request then writes a keepalive in two
@@ -40,10 +42,12 @@ final class HeldRequest implements HubListener {
 
   /**
    * The request's socket for direct sends: its descriptor, the socket (a send only while it is
-   * open), and its raw output stream (beneath the HTTP server's chunked body stream) for the rest
-   * of a send the socket took only part of.
+   * open), its raw output stream (beneath the HTTP server's chunked body stream) for the rest of a
+   * send the socket took only part of, and what tells the server's body stream that a long-poll's
+   * reply has ended (null where it cannot be told: long-polls then get their message through
+   * their own thread).
    */
-  record Direct(int fd, java.net.Socket socket, OutputStream raw) {}
+  record Direct(int fd, java.net.Socket socket, OutputStream raw, Runnable replyEnded) {}
 
   /** Why the loop ended without the client leaving. */
   enum End { TIMEOUT, MESSAGE, CLOSED, OVERFLOW }
@@ -63,7 +67,7 @@ final class HeldRequest implements HubListener {
   private boolean idle;
   /** Bytes of a direct send the socket did not take; the request's thread writes them first. */
   private byte[] rest;
-  /** A long-poll's message went directly: its thread ends the reply. */
+  /** A long-poll's message, and the end of its reply, went directly: its thread tells the server. */
   private boolean answered;
   /** {@link #settle} wakes the thread (a long-poll answered directly during a fan-out). */
   private boolean wakeDue;
@@ -99,6 +103,7 @@ final class HeldRequest implements HubListener {
       try {
         Direct direct = this.direct;
         if (direct != null && idle && !ended && !departed && events.isEmpty()
+            && (shape != Shape.POLL || direct.replyEnded != null)
             && !direct.socket.isClosed() && sendDirectly(direct, message)) {
           return;
         }
@@ -130,7 +135,7 @@ final class HeldRequest implements HubListener {
 
   /**
    * Called once a message has reached every listener of its topic: a long-poll answered directly
-   * is woken now, to end its reply, rather than amid the fan-out, whose sends go first.
+   * is woken now, to finish its exchange, rather than amid the fan-out, whose sends go first.
    */
   @Override
   public void settle() {
@@ -231,8 +236,9 @@ final class HeldRequest implements HubListener {
   }
 
   /**
-   * Writes events to {@code out} (a long-poll's answer is left for the caller's close to flush)
-   * until the deadline ({@code Long.MAX_VALUE}: none), the first
+   * Writes events to {@code out} (a long-poll's answer is left for the caller's close to flush;
+   * one answered directly has been sent whole, its reply's end included) until the deadline
+   * ({@code Long.MAX_VALUE}: none), the first
    * message of a long-poll, the end of the bridge or an overflow; an IOException means the client
    * left. The stream's {@code n}-th topic is announced as {@code subscribe,<name>,<n>}. A
    * keepalive is written after {@code keepaliveNanos} without a write: in two halves that find a
@@ -271,7 +277,8 @@ final class HeldRequest implements HubListener {
         restOfSend = rest;
         rest = null;
         if (restOfSend == null && answered) {
-          return End.MESSAGE; // a long-poll's message went directly; the caller ends the reply
+          direct.replyEnded.run(); // its last chunk went too: the server must not send another
+          return End.MESSAGE;
         }
         event = restOfSend != null ? null : events.poll();
         if (event == null && (ended || overflowed)) {

@@ -17,8 +17,9 @@ final class Message {
       new java.util.concurrent.atomic.AtomicReferenceArray<>(HeldRequest.Shape.values().length);
 
   /**
-   * The message as one HTTP chunk of a held reply of some shape, framing included, and the same
-   * bytes in native memory for {@link DirectSend} (whose system call cannot read the heap).
+   * The message as one HTTP chunk of a held reply of some shape, framing included (a long-poll's
+   * followed by the empty chunk that ends its reply), and the same bytes in native memory for
+   * {@link DirectSend} (whose system call cannot read the heap).
    */
   record Chunk(byte[] bytes, Object buffer) {}
 
@@ -50,12 +51,11 @@ final class Message {
   Chunk chunk(HeldRequest.Shape shape) {
     Chunk chunk = chunks.get(shape.ordinal());
     if (chunk == null) {
-      byte[] body = switch (shape) {
-        case SSE -> sse();
-        case WEBDIS -> webdis();
-        case POLL -> HeldFormats.pollMessage(this);
+      byte[] bytes = switch (shape) {
+        case SSE -> HeldFormats.chunk(sse());
+        case WEBDIS -> HeldFormats.chunk(webdis());
+        case POLL -> HeldFormats.lastChunk(HeldFormats.pollMessage(this));
       };
-      byte[] bytes = HeldFormats.chunk(body);
       chunk = new Chunk(bytes, DirectSend.buffer(bytes));
       chunks.set(shape.ordinal(), chunk);
     }

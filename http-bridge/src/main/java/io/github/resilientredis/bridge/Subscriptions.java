@@ -106,17 +106,17 @@ final class Subscriptions implements AutoCloseable {
       String type = shape == HeldRequest.Shape.SSE ? "text/event-stream; charset=utf-8"
           : HttpCall.JSON;
       watch = DepartureWatch.start(call.exchange, held::departed);
-      if (watch != null) {
-        if (watch.consumesInput()) {
-          // what the client sends from now is read by the watch: the connection is not reused
-          call.setHeader("Connection", "close");
-        }
-        held.sendDirectlyTo(watch.direct());
+      if (watch != null && watch.consumesInput()) {
+        // what the client sends from now is read by the watch: the connection is not reused
+        call.setHeader("Connection", "close");
       }
       long keepalive = watch == null ? config.streamKeepalive.toNanos()
           : config.watchedKeepalive().toNanos();
       try (OutputStream out = call.startStream(type)) {
         out.flush(); // the headers now (some servers hold them until the first body bytes)
+        if (watch != null) {
+          held.sendDirectlyTo(watch.direct(out));
+        }
         HeldRequest.End end = held.run(out, joined, deadline, keepalive, watch == null);
         if (end == HeldRequest.End.CLOSED && shape == HeldRequest.Shape.POLL) {
           out.write(HeldFormats.pollError("ERR the bridge is shutting down"));

@@ -21,6 +21,22 @@ class HeldFormatsTest {
     assertEquals("100\r\n" + "p".repeat(256) + "\r\n", chunk("p".repeat(256)));
   }
 
+  /**
+   * A long-poll answered directly is sent whole: its message's chunk, then the empty chunk that
+   * ends the body, as the server's stream writes them for one write and a close.
+   */
+  @Test
+  void aLongPollsDirectBytesEndItsReply() {
+    Message message = new Message(null, "login".getBytes(StandardCharsets.UTF_8),
+        "ok".getBytes(StandardCharsets.UTF_8), 0);
+    String json = "{\"result\":{\"channel\":\"login\",\"message\":\"ok\"}}";
+    assertEquals(json, new String(HeldFormats.pollMessage(message), StandardCharsets.UTF_8));
+    // what Message.chunk(POLL) sends (it needs Java 22+ for the native copy)
+    assertEquals(Integer.toHexString(json.length()) + "\r\n" + json + "\r\n0\r\n\r\n",
+        new String(HeldFormats.lastChunk(HeldFormats.pollMessage(message)),
+            StandardCharsets.UTF_8));
+  }
+
   @Test
   void aMultiLineMessageIsOneEventInOneChunk() {
     byte[] payload = "hi\nthere".getBytes(StandardCharsets.UTF_8);

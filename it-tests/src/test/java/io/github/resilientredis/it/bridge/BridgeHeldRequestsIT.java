@@ -181,6 +181,8 @@ class BridgeHeldRequestsIT {
    * A long-poll's connection serves the client's next request once the poll is answered: on Java
    * 22+ the departure watch reads nothing (epoll), so the reply need not close the connection.
    * Where a watch reads the socket, the reply says {@code Connection: close} and does close it.
+   * On Java 22+ the answer goes directly, the reply's last chunk with it, and the server sends no
+   * second one (the next reply would start with it).
    */
   @Test
   void aLongPollsConnectionServesTheNextRequest() throws Exception {
@@ -188,6 +190,7 @@ class BridgeHeldRequestsIT {
         Jedis jedis = RedisProbe.connect(redis)) {
       // leavingClient read the headers; whether they said "Connection: close" is asked below
       InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+      long directBefore = directSends();
       assertEquals(1, jedis.publish("reuse", "answer"));
       assertEquals("{\"result\":{\"channel\":\"reuse\",\"message\":\"answer\"}}",
           chunk(in).strip());
@@ -204,6 +207,7 @@ class BridgeHeldRequestsIT {
       }
       if (Runtime.version().feature() >= 22) {
         assertTrue(next.toString().startsWith("HTTP/1.1 200"), "on the same connection: " + next);
+        assertEquals(directBefore + 1, directSends(), "the answer went directly");
       } // elsewhere a watch that reads (robaho on 21) closes it; the JDK's server (17) may too
     }
   }
