@@ -67,7 +67,7 @@ final class HeldRequest implements HubListener {
   private boolean idle;
   /** Bytes of a direct send the socket did not take; the request's thread writes them first. */
   private byte[] rest;
-  /** A long-poll's message, and the end of its reply, went directly: its thread tells the server. */
+  /** A long-poll's message and its reply's end went directly: its thread tells the server. */
   private boolean answered;
   /** {@link #settle} wakes the thread (a long-poll answered directly during a fan-out). */
   private boolean wakeDue;
