@@ -170,13 +170,16 @@ value() { grep -m1 "^$2 " "$work/$1.txt" | cut -d' ' -f2- || true; }
   echo "\`benchmarks/held-requests.sh --held $held\`; bridge on $bridge_java (-Xmx512m),"
   echo "client: $("$client_java" -version 2>&1 | head -n 1), $(nproc) cores, load average"
   echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end. Half SSE, half long-poll; half of each on one"
-  echo "channel, the rest on their own. Latency from the publish call to the client's read."
+  echo "channel, the rest on their own. Latency from the publish call to the client's read of the"
+  echo "message; *_poll_replies_complete: to the end of each long-poll's reply."
   echo
   echo "| | bridge | Nchan |"
   echo "| --- | --- | --- |"
-  for key in held pubsub_connections channels_subscribed broadcast_listeners broadcast broadcast_by_kind one_to_one \
+  for key in held pubsub_connections channels_subscribed broadcast_listeners broadcast broadcast_by_kind \
+      broadcast_poll_replies_complete one_to_one one_to_one_by_kind one_to_one_poll_replies_complete \
       release_clients release get_idle get_held server_cpu client_cpu client_cpu_total \
-      first_round.broadcast first_round.one_to_one first_round.release first_round.server_cpu; do
+      first_round.broadcast first_round.broadcast_poll_replies_complete first_round.one_to_one \
+      first_round.one_to_one_poll_replies_complete first_round.release first_round.server_cpu; do
     b=$(value bridge "$key")
     n=$([[ $nchan == yes ]] && value nchan "$key" || echo "not run")
     echo "| $key | ${b:-n/a} | ${n:-n/a} |"

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * on one shared channel and the rest each on its own, then measures
  *   - how many Redis pub/sub connections hold them (CLIENT LIST TYPE pubsub),
  *   - broadcast: one publish to the shared channel, latency until each listener has it,
- *   - one-to-one: one publish per own channel, latency each,
+ *     and until each long-poll's reply is complete (what a client reading whole replies waits for),
+ *   - one-to-one: one publish per own channel, latency each (and to each long-poll's end),
  *   - release: clients on own channels leave; time until Redis has let their channels go,
  *   - a normal request's latency (sequential, one connection) before and while the N are held.
  * Every message carries its send time (T<nanos>E), sent and received in this one process.
@@ -47,6 +48,9 @@ public class HeldLoad {
   static int redisPort;
 
   /** One held request, owned by the selector thread; the fields others read are volatile. */
+  /** The end of a chunked body, after the last chunk's data. */
+  static final String LAST_CHUNK = "\r\n0\r\n\r\n";
+
   static final class Held {
     final String channel;
     final boolean stream;
@@ -54,6 +58,12 @@ public class HeldLoad {
     volatile int status; // 0 until the status line arrived
     volatile boolean firstEvent;
     volatile long latency = -1; // of the first stamped message
+    /**
+     * A long-poll's: until its reply was complete, which is when a client that reads the whole
+     * reply (fetch's json(), say) has the message: the last chunk of a chunked reply, or the
+     * stamp itself where the message is the body (Nchan's replies).
+     */
+    volatile long completed = -1;
     volatile boolean ended;
     // parser state (selector thread only)
     int statusDigits; // status line bytes seen, up to 12 ("HTTP/1.1 200")
@@ -61,6 +71,10 @@ public class HeldLoad {
     int stamp; // 0: looking for 'T', 1: in the digits
     long nanos;
     int digits;
+    long stampNanos;
+    int chunkedMatch; // how much of "chunked" matched in the headers
+    boolean chunked;
+    int lastChunkMatch; // how much of LAST_CHUNK matched after the stamp
 
     Held(String channel, boolean stream) {
       this.channel = channel;
@@ -79,7 +93,21 @@ public class HeldLoad {
         }
         if (headerEnd < 4) {
           headerEnd = c == "\r\n\r\n".charAt(headerEnd) ? headerEnd + 1 : c == '\r' ? 1 : 0;
+          char lower = Character.toLowerCase((char) c);
+          chunkedMatch = lower == "chunked".charAt(chunkedMatch) ? chunkedMatch + 1
+              : lower == 'c' ? 1 : 0;
+          if (chunkedMatch == "chunked".length()) {
+            chunked = true;
+            chunkedMatch = 0;
+          }
           continue;
+        }
+        if (!stream && latency >= 0 && completed < 0) {
+          lastChunkMatch = c == LAST_CHUNK.charAt(lastChunkMatch) ? lastChunkMatch + 1
+              : c == '\r' ? 1 : 0;
+          if (lastChunkMatch == LAST_CHUNK.length()) {
+            completed = now - stampNanos;
+          }
         }
         if (c == ':') {
           firstEvent = true; // "data: subscribe,..." (bridge) or ": hi" (Nchan)
@@ -90,6 +118,10 @@ public class HeldLoad {
         } else if (stamp == 1 && c == 'E' && digits >= 6) {
           if (latency < 0) {
             latency = now - nanos;
+            stampNanos = nanos;
+            if (!stream && !chunked) {
+              completed = latency;
+            }
           }
           stamp = 0;
         } else if (c == 'T') {
@@ -541,6 +573,10 @@ public class HeldLoad {
     List<Long> polls = new ArrayList<>();
     shared.forEach(h -> (h.stream ? sse : polls).add(h.latency));
     out.println(tag + "broadcast_by_kind streams " + stats(sse) + "; polls " + stats(polls));
+    await("broadcast's long-polls complete", 60, () -> shared.stream().allMatch(h -> h.stream
+        || h.completed >= 0));
+    out.println(tag + "broadcast_poll_replies_complete " + stats(shared.stream()
+        .filter(h -> !h.stream).map(h -> h.completed).toList()));
     String broadcastCpu = String.format("%.0f ms of CPU in %.0f ms (reader thread %.0f ms)",
         (cpu1[0] - cpu0[0]) * 1e3, wall * 1e3, (cpu1[1] - cpu0[1]) * 1e3);
 
@@ -568,6 +604,10 @@ public class HeldLoad {
     own.forEach(h -> (h.stream ? ownStreams : ownPolls).add(h.latency));
     out.println(tag + "one_to_one_by_kind streams " + stats(ownStreams) + "; polls "
         + stats(ownPolls));
+    await("one-to-one long-polls complete", 60, () -> own.stream().allMatch(h -> h.stream
+        || h.completed >= 0));
+    out.println(tag + "one_to_one_poll_replies_complete " + stats(own.stream()
+        .filter(h -> !h.stream).map(h -> h.completed).toList()));
     if (server0 >= 0) {
       out.printf(tag + "server_cpu broadcast: %.0f ms; one-to-one: %.0f ms for %d messages;"
           + " holding them idle: %.0f ms a second%n", (server1 - server0) * 1e3,
