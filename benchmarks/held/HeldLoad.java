@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * on one shared channel and the rest each on its own, then measures
  *   - how many Redis pub/sub connections hold them (CLIENT LIST TYPE pubsub),
  *   - broadcast: one publish to the shared channel, latency until each listener has it,
- *     and until each long-poll's reply is complete (what a client reading whole replies waits for),
+ *     and until each long-poll's reply is complete (what a client reading whole replies waits
+ *     for); the server's CPU until half a second after, less what it spends idle,
  *   - one-to-one: one publish per own channel, latency each (and to each long-poll's end),
  *   - release: clients on own channels leave; time until Redis has let their channels go,
  *   - a normal request's latency (sequential, one connection) before and while the N are held.
@@ -47,10 +48,10 @@ public class HeldLoad {
   static int port;
   static int redisPort;
 
-  /** One held request, owned by the selector thread; the fields others read are volatile. */
   /** The end of a chunked body, after the last chunk's data. */
   static final String LAST_CHUNK = "\r\n0\r\n\r\n";
 
+  /** One held request, owned by the selector thread; the fields others read are volatile. */
   static final class Held {
     final String channel;
     final boolean stream;
@@ -563,7 +564,6 @@ public class HeldLoad {
     publish(redis, publisher, prefix + "all");
     await("broadcast delivered", 60, () -> shared.stream().allMatch(h -> h.latency >= 0));
     double[] cpu1 = cpu(reader);
-    double server1 = serverCpu();
     double wall = (System.nanoTime() - t0) / 1e9;
     List<Long> broadcast = new ArrayList<>();
     shared.forEach(h -> broadcast.add(h.latency));
@@ -577,6 +577,9 @@ public class HeldLoad {
         || h.completed >= 0));
     out.println(tag + "broadcast_poll_replies_complete " + stats(shared.stream()
         .filter(h -> !h.stream).map(h -> h.completed).toList()));
+    // what the server does once every reply is out (ending 2,500 exchanges) counts too
+    Thread.sleep(500);
+    double server1 = serverCpu() - idle * 0.5;
     String broadcastCpu = String.format("%.0f ms of CPU in %.0f ms (reader thread %.0f ms)",
         (cpu1[0] - cpu0[0]) * 1e3, wall * 1e3, (cpu1[1] - cpu0[1]) * 1e3);
 
