@@ -88,8 +88,9 @@ final class FanOut implements AutoCloseable {
   }
 
   /**
-   * Calls {@link HubListener#message} for every listener, then {@link HubListener#settle} for
-   * every listener, on this thread; returns when all are done.
+   * Calls {@link HubListener#message} for every listener (on this thread, and on helpers when
+   * there are {@link #MIN_SHARED} or more), then {@link HubListener#settle} for every listener on
+   * this thread; returns when all are done.
    */
   void deliver(Collection<HubListener> listeners, Message message) {
     if (helpers.length == 0 || listeners.size() < MIN_SHARED) {

@@ -78,7 +78,9 @@ final class HeldRequest implements HubListener {
 
   /** Lets the hub send messages to this socket directly (null: never); before {@link #run}. */
   void sendDirectlyTo(Direct direct) {
-    this.direct = direct;
+    // a long-poll sent to directly must end its reply in the same send, which needs replyEnded
+    this.direct = shape == Shape.POLL && direct != null && direct.replyEnded == null ? null
+        : direct;
   }
 
   /** No more direct sends: the request is over, and its socket is about to be closed. */
@@ -103,7 +105,6 @@ final class HeldRequest implements HubListener {
       try {
         Direct direct = this.direct;
         if (direct != null && idle && !ended && !departed && events.isEmpty()
-            && (shape != Shape.POLL || direct.replyEnded != null)
             && !direct.socket.isClosed() && sendDirectly(direct, message)) {
           return;
         }
