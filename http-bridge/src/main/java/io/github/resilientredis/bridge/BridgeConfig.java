@@ -65,6 +65,11 @@ final class BridgeConfig {
    * a silent request (robaho's maxReqTime, request-read-timeout): at most half of that.
    */
   static final Duration WATCHED_KEEPALIVE = Duration.ofSeconds(10);
+  /**
+   * The same where the server puts no limit on a silent reply (the bridge's epoll server): only
+   * for proxies, whose idle timeouts are commonly 60 s (nginx's proxy_read_timeout).
+   */
+  static final Duration PROXY_KEEPALIVE = Duration.ofSeconds(30);
   static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_MAX_POLL = Duration.ofSeconds(120);
@@ -98,6 +103,8 @@ final class BridgeConfig {
   final int pubsubConnections;
   final Duration streamKeepalive;
   final Duration requestReadTimeout;
+  /** How long an idle keep-alive connection stays open (set in the epoll server directly). */
+  final Duration keepAliveIdle;
   final Duration maxPoll;
   final Cors cors;
   final Set<String> allow;
@@ -130,7 +137,7 @@ final class BridgeConfig {
     this.httpServer = requireText("http-server", s.httpServer);
     this.threads = HttpServerChoice.threads(s.threads);
     boolean pooledThreads = HttpServerChoice.resolve(httpServer, threads,
-        Runtime.version().feature()).boundedPool();
+        Runtime.version().feature(), s.tlsCert != null).boundedPool();
     this.maxConcurrent = s.maxConcurrent == null
         ? pooledThreads ? DEFAULT_MAX_CONCURRENT : DEFAULT_MAX_CONCURRENT_THREAD_PER_REQUEST
         : requireRange("max-concurrent", s.maxConcurrent, 1, 100_000);
@@ -176,6 +183,7 @@ final class BridgeConfig {
     this.pubsubConnections = requireRange("pubsub-connections", s.pubsubConnections, 1, 64);
     this.streamKeepalive = requirePositive("stream-keepalive", s.streamKeepalive);
     this.requestReadTimeout = requirePositive("request-read-timeout", s.requestReadTimeout);
+    this.keepAliveIdle = requirePositive("keepalive-idle", s.keepAliveIdle);
     this.maxPoll = requirePositive("max-poll", s.maxPoll);
     this.cors = Cors.of(s.corsOrigins);
     this.allow = commandNames("allow", s.allow);
@@ -303,8 +311,14 @@ final class BridgeConfig {
     return value;
   }
 
-  /** The keepalive interval of a held request whose departure is watched. */
-  Duration watchedKeepalive() {
+  /**
+   * The keepalive interval of a held request whose departure is watched, on a server that limits
+   * a silent request ({@code serverLimitsSilence}: robaho's) or not (the epoll server).
+   */
+  Duration watchedKeepalive(boolean serverLimitsSilence) {
+    if (!serverLimitsSilence) {
+      return PROXY_KEEPALIVE;
+    }
     Duration half = requestReadTimeout.dividedBy(2);
     return half.compareTo(WATCHED_KEEPALIVE) < 0 ? half : WATCHED_KEEPALIVE;
   }
@@ -345,6 +359,7 @@ final class BridgeConfig {
     int pubsubConnections = DEFAULT_PUBSUB_CONNECTIONS;
     Duration streamKeepalive = DEFAULT_STREAM_KEEPALIVE;
     Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
+    Duration keepAliveIdle = Options.DEFAULT_KEEPALIVE_IDLE;
     Duration maxPoll = DEFAULT_MAX_POLL;
     List<String> corsOrigins = List.of();
     List<String> allow = List.of();

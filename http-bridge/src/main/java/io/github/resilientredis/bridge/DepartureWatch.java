@@ -1,6 +1,7 @@
 package io.github.resilientredis.bridge;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.github.resilientredis.bridge.http.HeldConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * ten thousand of them cost memory, not CPU, where the alternative, a keepalive write to every
  * held request every half second, costs tens of thousands of writes a second.
  *
- * <p>Only where that is safe: robaho's server over HTTP/1.1 on Java 21+ (virtual threads), its
+ * <p>On the bridge's own epoll server ({@link HeldConnection}) the server's poller, which holds
+ * every connection already, reports the departure: nothing to add or read. Elsewhere only
+ * where that is safe: robaho's server over HTTP/1.1 on Java 21+ (virtual threads), its
  * socket reached through its exchange classes ({@code impl.connection.socket}, by reflection;
  * the bridge never depends on them otherwise). Anywhere else (the JDK's own server, HTTP/2, a
  * robaho that changed its classes, robaho on the module path) {@link #start} returns null and the
@@ -46,7 +49,10 @@ final class DepartureWatch {
   private static final Map<String, Field> FIELDS = new ConcurrentHashMap<>();
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
+  /** The connection's socket on robaho's server; null on the bridge's epoll server. */
   private final Socket socket;
+  /** The exchange on the bridge's epoll server, which watches its connections itself. */
+  private final HeldConnection held;
   private final boolean tls;
   /** The socket's descriptor where the Foreign Function API runs ({@link DirectSend}), else -1. */
   private final int fd;
@@ -55,10 +61,11 @@ final class DepartureWatch {
   private volatile EpollWatch.Watch epoll;
   private volatile boolean stopped;
 
-  private DepartureWatch(Socket socket, boolean tls, Runnable onDeparture) {
+  private DepartureWatch(Socket socket, HeldConnection held, boolean tls, Runnable onDeparture) {
     this.socket = socket;
+    this.held = held;
     this.tls = tls;
-    this.fd = DirectSend.descriptor(socket);
+    this.fd = held != null ? held.descriptor() : DirectSend.descriptor(socket);
     this.onDeparture = () -> {
       if (!stopped) {
         onDeparture.run();
@@ -72,11 +79,19 @@ final class DepartureWatch {
    * cannot be watched.
    */
   static DepartureWatch start(HttpExchange exchange, Runnable onDeparture) {
+    if (exchange instanceof HeldConnection held) {
+      if (!"HTTP/1.1".equalsIgnoreCase(exchange.getProtocol())) {
+        return null; // no chunks to send directly; its keepalive writes find a departure
+      }
+      DepartureWatch watch = new DepartureWatch(null, held, false, onDeparture);
+      held.watchDeparture(watch.onDeparture); // its poller already holds the socket
+      return watch;
+    }
     Socket socket = socketOf(exchange);
     if (socket == null) {
       return null;
     }
-    DepartureWatch watch = new DepartureWatch(socket,
+    DepartureWatch watch = new DepartureWatch(socket, null,
         exchange.getClass().getName().equals(ROBAHO_HTTPS), onDeparture);
     if (EpollWatch.INSTANCE != null && watch.fd >= 0) {
       watch.epoll = EpollWatch.INSTANCE.watch(watch.fd, watch.onDeparture);
@@ -92,7 +107,7 @@ final class DepartureWatch {
    * Connection: close}): what the client sends meanwhile is consumed here.
    */
   boolean consumesInput() {
-    return epoll == null;
+    return held == null && epoll == null;
   }
 
   /**
@@ -101,8 +116,14 @@ final class DepartureWatch {
    * stream, its headers flushed.
    */
   HeldRequest.Direct direct(OutputStream body) throws IOException {
-    return tls || fd < 0 ? null
-        : new HeldRequest.Direct(fd, socket, socket.getOutputStream(), replyEnder(body));
+    if (tls || fd < 0 || !DirectSend.available()) {
+      return null;
+    }
+    if (held != null) {
+      return new HeldRequest.Direct(fd, held::isOpen, held.raw(), held::replyEndedElsewhere);
+    }
+    return new HeldRequest.Direct(fd, () -> !socket.isClosed(), socket.getOutputStream(),
+        replyEnder(body));
   }
 
   /**
@@ -138,9 +159,20 @@ final class DepartureWatch {
     }
   }
 
+  /**
+   * Whether the server ends a reply that stays silent too long (robaho's maxReqTime), so that the
+   * held request must write within it; the epoll server does not.
+   */
+  boolean serverLimitsSilence() {
+    return held == null;
+  }
+
   /** The request ended without its client leaving: a later close is no news. */
   void stop() {
     stopped = true;
+    if (held != null) {
+      held.unwatchDeparture();
+    }
     EpollWatch.Watch entry = epoll;
     if (entry != null) {
       EpollWatch.INSTANCE.unwatch(entry); // before the server may close the socket

@@ -1,5 +1,6 @@
 package io.github.resilientredis.bridge;
 
+import io.github.resilientredis.bridge.http.Native;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Field;
 import java.net.Socket;

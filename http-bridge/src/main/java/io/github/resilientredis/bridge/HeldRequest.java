@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One request held open on the hub: a stream of events (SSE or Webdis's chunked JSON) or a
@@ -41,13 +42,13 @@ final class HeldRequest implements HubListener {
   private record Live(Topic topic, long gapMillis) {}
 
   /**
-   * The request's socket for direct sends: its descriptor, the socket (a send only while it is
-   * open), its raw output stream (beneath the HTTP server's chunked body stream) for the rest of a
-   * send the socket took only part of, and what tells the server's body stream that a long-poll's
-   * reply has ended (null where it cannot be told: long-polls then get their message through
-   * their own thread).
+   * The request's socket for direct sends: its descriptor, whether it is open (a send only while
+   * it is), its raw output stream (beneath the HTTP server's chunked body stream) for the rest of
+   * a send the socket took only part of, and what tells the server's body stream that a
+   * long-poll's reply has ended (null where it cannot be told: long-polls then get their message
+   * through their own thread).
    */
-  record Direct(int fd, java.net.Socket socket, OutputStream raw, Runnable replyEnded) {}
+  record Direct(int fd, BooleanSupplier open, OutputStream raw, Runnable replyEnded) {}
 
   /** Why the loop ended without the client leaving. */
   enum End { TIMEOUT, MESSAGE, CLOSED, OVERFLOW }
@@ -105,7 +106,7 @@ final class HeldRequest implements HubListener {
       try {
         Direct direct = this.direct;
         if (direct != null && idle && !ended && !departed && events.isEmpty()
-            && !direct.socket.isClosed() && sendDirectly(direct, message)) {
+            && direct.open.getAsBoolean() && sendDirectly(direct, message)) {
           return;
         }
       } finally {

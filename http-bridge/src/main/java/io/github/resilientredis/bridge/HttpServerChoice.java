@@ -3,6 +3,8 @@ package io.github.resilientredis.bridge;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.github.resilientredis.bridge.http.EpollHttpServer;
+import io.github.resilientredis.bridge.http.EpollHttpServerProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Locale;
@@ -11,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 
 /**
@@ -20,19 +21,23 @@ import org.slf4j.Logger;
  * {@link HttpServerProvider} class name, so a provider built for a newer Java than the one running
  * is never loaded by accident (a {@code ServiceLoader} lookup would throw on its class files).
  *
- * <p>{@code auto} is the fast path where the JDK has virtual threads (21+): robaho's httpserver,
- * one virtual thread per connection, so a slow or idle client costs a parked virtual thread and
- * never a request thread (BENCHMARKS.md, "Which HTTP server"). Elsewhere, or when robaho's classes
- * cannot load, the JDK's built-in server on a bounded pool of platform threads, and the startup
- * line says why.
+ * <p>{@code auto} takes the fast path where it can: the bridge's own {@link EpollHttpServer}
+ * (Linux, Java 22+, plain HTTP), one virtual thread per connection woken by an edge-triggered
+ * epoll set (BENCHMARKS.md, "Which HTTP server"). Over HTTPS, on Java 21, or where the epoll
+ * server cannot run, robaho's httpserver on virtual threads; before Java 21, or when robaho's
+ * classes cannot load, the JDK's built-in server on a bounded pool of platform threads. The
+ * startup line says which and why.
  */
 final class HttpServerChoice {
 
   static final String AUTO = "auto";
   static final String BUILT_IN = "jdk";
+  static final String EPOLL_PROVIDER = EpollHttpServerProvider.class.getName();
   static final String ROBAHO_PROVIDER = "robaho.net.httpserver.DefaultHttpServerProvider";
   static final String JETTY_PROVIDER = "org.eclipse.jetty.http.spi.JettyHttpServerProvider";
   static final String BUILT_IN_PROVIDER = "sun.net.httpserver.DefaultHttpServerProvider";
+  /** What the epoll server reads of a request's head beyond max-url: the method, headers. */
+  private static final int HEAD_BEYOND_URL = 16 * 1024;
   /** The first Java with virtual threads outside preview. */
   static final int VIRTUAL_THREADS_SINCE = 21;
   private static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
@@ -48,7 +53,7 @@ final class HttpServerChoice {
   final HttpServerProvider provider;
   final boolean builtIn;
   final boolean virtualThreads;
-  /** Why {@code auto} did not take the fast path; null when it did or was not asked. */
+  /** Why {@code auto} did not take the fast path (the epoll server); null when it did or was not asked. */
   final String fallback;
 
   private HttpServerChoice(HttpServerProvider provider, boolean builtIn, boolean virtualThreads,
@@ -60,15 +65,16 @@ final class HttpServerChoice {
   }
 
   /**
-   * Resolves the {@code http-server} and {@code threads} settings on the running JDK; a provider
-   * asked for by name that cannot load, or virtual threads on a JDK without them, throw
-   * IllegalArgumentException naming the setting.
+   * Resolves the {@code http-server} and {@code threads} settings on the running JDK, for plain
+   * HTTP or HTTPS ({@code tls}); a provider asked for by name that cannot load, or virtual threads
+   * on a JDK without them, throw IllegalArgumentException naming the setting.
    */
-  static HttpServerChoice resolve(String httpServer, String threadsSetting) {
-    return resolve(httpServer, threads(threadsSetting), Runtime.version().feature());
+  static HttpServerChoice resolve(String httpServer, String threadsSetting, boolean tls) {
+    return resolve(httpServer, threads(threadsSetting), Runtime.version().feature(), tls);
   }
 
-  static HttpServerChoice resolve(String httpServer, Threads threads, int javaFeature) {
+  static HttpServerChoice resolve(String httpServer, Threads threads, int javaFeature,
+      boolean tls) {
     boolean hasVirtual = javaFeature >= VIRTUAL_THREADS_SINCE;
     if (threads == Threads.VIRTUAL && !hasVirtual) {
       throw new IllegalArgumentException("threads virtual needs Java " + VIRTUAL_THREADS_SINCE
@@ -79,19 +85,35 @@ final class HttpServerChoice {
     String className = providerClass(name);
     if (name.equalsIgnoreCase(AUTO)) {
       if (!hasVirtual) {
-        return new HttpServerChoice(builtInProvider(), true, virtual, "the fast path (robaho's"
-            + " httpserver on virtual threads) needs Java " + VIRTUAL_THREADS_SINCE + "+");
+        return new HttpServerChoice(builtInProvider(), true, virtual, "the fast path (the"
+            + " bridge's epoll server on virtual threads) needs Java 22+ on Linux, robaho's"
+            + " httpserver needs Java " + VIRTUAL_THREADS_SINCE + "+");
+      }
+      String noEpoll = tls ? "the epoll server serves plain HTTP only"
+          : javaFeature < 22 ? "the epoll server needs Java 22+"
+          : EpollHttpServerProvider.unavailable();
+      if (noEpoll == null) {
+        return new HttpServerChoice(new EpollHttpServerProvider(), false, virtual, null);
       }
       try {
-        return new HttpServerChoice(load(ROBAHO_PROVIDER), false, virtual, null);
+        return new HttpServerChoice(load(ROBAHO_PROVIDER), false, virtual, noEpoll);
       } catch (ReflectiveOperationException | LinkageError | ServiceConfigurationError
           | ClassCastException e) {
         return new HttpServerChoice(builtInProvider(), true, virtual,
-            "robaho's httpserver did not load: " + e);
+            noEpoll + ", and robaho's httpserver did not load: " + e);
       }
     }
     if (className.equals(BUILT_IN_PROVIDER)) {
       return new HttpServerChoice(builtInProvider(), true, virtual, null);
+    }
+    if (className.equals(EPOLL_PROVIDER)) {
+      String why = javaFeature < 22 ? "it needs Java 22+, this is Java " + javaFeature
+          : EpollHttpServerProvider.unavailable();
+      if (why != null) {
+        throw new IllegalArgumentException("http-server cannot run the epoll server (" + why
+            + "): " + name);
+      }
+      return new HttpServerChoice(new EpollHttpServerProvider(), false, virtual, null);
     }
     try {
       return new HttpServerChoice(load(className), false, virtual, null);
@@ -104,11 +126,16 @@ final class HttpServerChoice {
     }
   }
 
-  /** {@code auto}, {@code jdk}, {@code robaho}, {@code jetty} or a provider's class name. */
+  /**
+   * {@code auto}, {@code epoll}, {@code jdk}, {@code robaho}, {@code jetty} or a provider's class
+   * name.
+   */
   static String providerClass(String name) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case AUTO:
-        return ROBAHO_PROVIDER;
+        return EPOLL_PROVIDER;
+      case "epoll":
+        return EPOLL_PROVIDER;
       case BUILT_IN:
         return BUILT_IN_PROVIDER;
       case "robaho":
@@ -155,14 +182,27 @@ final class HttpServerChoice {
    * never listens.
    */
   HttpServer start(InetSocketAddress address, int backlog, HttpHandler handler,
-      ExecutorService executor, SSLContext tls) throws IOException {
-    HttpServer server = Listeners.create(provider, address, backlog, tls);
+      ExecutorService executor, BridgeConfig config) throws IOException {
+    HttpServer server = Listeners.create(provider, address, backlog, config.tls);
+    if (server instanceof EpollHttpServer epoll) {
+      // the others read JVM-wide properties (Main sets them)
+      epoll.setTimeouts(config.keepAliveIdle, config.requestReadTimeout);
+      // a URL up to max-url reaches the bridge, which answers it by its own rules
+      epoll.setMaxRequestHead((int) Math.min(Integer.MAX_VALUE - 16L,
+          Math.max(64 * 1024L, config.maxUrl + HEAD_BEYOND_URL)), "max-url is " + config.maxUrl
+          + ", and " + HEAD_BEYOND_URL / 1024 + " KiB more for the rest of the head");
+    }
     server.createContext("/", handler);
     if (!isJetty()) {
       server.setExecutor(executor);
     }
     server.start();
     return server;
+  }
+
+  /** The bridge's own server: held requests are watched and sent to through its exchanges. */
+  boolean isEpoll() {
+    return provider instanceof EpollHttpServerProvider;
   }
 
   private boolean isJetty() {
@@ -181,13 +221,14 @@ final class HttpServerChoice {
   /** For the startup line: which server, which threads, which JDK, and why no fast path. */
   String describe(int maxConcurrent) {
     String server = builtIn ? "the JDK's built-in HTTP server"
+        : isEpoll() ? "the bridge's epoll server"
         : provider.getClass().getName().equals(ROBAHO_PROVIDER) ? "robaho's httpserver"
         : provider.getClass().getName().equals(JETTY_PROVIDER) ? "Jetty's http-spi"
         : provider.getClass().getName();
     String threads = isJetty() ? "Jetty's own thread pool" : virtualThreads ? "virtual threads"
         : boundedPool() ? maxConcurrent + " platform threads" : "platform threads";
     String text = server + " on " + threads + ", Java " + Runtime.version();
-    if (provider.getClass().getName().equals(ROBAHO_PROVIDER) && virtualThreads) {
+    if ((isEpoll() || provider.getClass().getName().equals(ROBAHO_PROVIDER)) && virtualThreads) {
       text += "; held requests: " + DirectSend.describe(); // needs its departure watch
     }
     return fallback == null ? text : text + "; " + fallback;

@@ -146,7 +146,10 @@ final class Options {
           true, (p, f, v) -> p.builder.allowDangerous(v == null ? List.of("all") : list(v))),
       opt("keepalive-idle", "BRIDGE_KEEPALIVE_IDLE", "30s",
           "idle keep-alive HTTP connections are closed after this (checked every few seconds)",
-          (p, f, v) -> p.keepAliveIdle = duration(f, v)),
+          (p, f, v) -> {
+            p.keepAliveIdle = duration(f, v);
+            p.builder.keepAliveIdle(p.keepAliveIdle);
+          }),
       opt("request-read-timeout", "BRIDGE_REQUEST_READ_TIMEOUT", "30s",
           "longest time to receive a request's headers and body; then the connection is closed",
           (p, f, v) -> {
@@ -154,7 +157,8 @@ final class Options {
             p.builder.requestReadTimeout(p.requestReadTimeout);
           }),
       opt("http-server", "BRIDGE_HTTP_SERVER", HttpServerChoice.AUTO,
-          "HTTP server: auto (robaho's on Java 21+, else the JDK's), jdk, robaho, jetty or an"
+          "HTTP server: auto (the bridge's epoll server on Java 22+, robaho's for HTTPS and on 21,"
+              + " else the JDK's), epoll, jdk, robaho, jetty or an"
               + " HttpServerProvider class name", (p, f, v) -> p.builder.httpServer(v)),
       opt("threads", "BRIDGE_THREADS", "auto",
           "request threads: auto (virtual on Java 21+), virtual or platform",

@@ -57,7 +57,8 @@ public final class RedisHttpBridge implements AutoCloseable {
 
   private RedisHttpBridge(BridgeConfig config) {
     this.config = config;
-    this.serverChoice = HttpServerChoice.resolve(config.httpServer, config.threads.name());
+    this.serverChoice = HttpServerChoice.resolve(config.httpServer, config.threads.name(),
+        config.tls != null);
     HttpServerChoice.disableNagle(serverChoice, log);
     DirectSend.available(); // links send(2) now, not at the first held request's message
     CommandPolicy policy = CommandPolicy.from(config);
@@ -75,7 +76,7 @@ public final class RedisHttpBridge implements AutoCloseable {
       server = serverChoice.start(new InetSocketAddress(config.host, config.port), BACKLOG,
           serverChoice.boundedPool() ? router
               : new ConcurrencyGate(router, config.maxConcurrent, config.maxQueued, metrics),
-          executor, config.tls);
+          executor, config);
     } catch (IOException e) {
       closeAfterFailedStart();
       throw new UncheckedIOException("cannot listen on " + config.host + ":" + config.port + ": "
@@ -345,6 +346,16 @@ public final class RedisHttpBridge implements AutoCloseable {
      */
     public Builder requestReadTimeout(Duration timeout) {
       s.requestReadTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long an idle keep-alive connection stays open; default 30 s. The bridge's epoll server
+     * takes it from here; the JDK's and robaho's read it from a JVM-wide property that the
+     * command line's keepalive-idle sets.
+     */
+    public Builder keepAliveIdle(Duration idle) {
+      s.keepAliveIdle = idle;
       return this;
     }
 

@@ -111,7 +111,7 @@ final class Subscriptions implements AutoCloseable {
         call.setHeader("Connection", "close");
       }
       long keepalive = watch == null ? config.streamKeepalive.toNanos()
-          : config.watchedKeepalive().toNanos();
+          : config.watchedKeepalive(watch.serverLimitsSilence()).toNanos();
       try (OutputStream out = call.startStream(type)) {
         out.flush(); // the headers now (some servers hold them until the first body bytes)
         if (watch != null) {

@@ -27,10 +27,11 @@ class BridgeConfigTest {
   }
 
   @Test
-  void aWatchedHeldRequestKeepsAliveEveryTenSecondsOrHalfTheServersRequestLimit() {
-    assertEquals(Duration.ofSeconds(10), config(s -> { }).watchedKeepalive());
+  void aWatchedHeldRequestKeepsAliveWithinTheServersLimitAndEveryThirtySecondsForProxies() {
+    assertEquals(Duration.ofSeconds(10), config(s -> { }).watchedKeepalive(true));
+    assertEquals(Duration.ofSeconds(30), config(s -> { }).watchedKeepalive(false));
     assertEquals(Duration.ofSeconds(2),
-        config(s -> s.requestReadTimeout = Duration.ofSeconds(4)).watchedKeepalive());
+        config(s -> s.requestReadTimeout = Duration.ofSeconds(4)).watchedKeepalive(true));
     assertTrue(error(s -> s.requestReadTimeout = Duration.ZERO)
         .startsWith("request-read-timeout must be more than zero"));
   }

@@ -58,7 +58,7 @@ class ConcurrencyGateTest {
         Thread.currentThread().interrupt();
       }
     };
-    server = HttpServerChoice.resolve("jdk", Threads.PLATFORM, 17).provider
+    server = HttpServerChoice.resolve("jdk", Threads.PLATFORM, 17, false).provider
         .createHttpServer(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/", new ConcurrencyGate(handler, 1, 0, metrics));
     threads = Executors.newCachedThreadPool();

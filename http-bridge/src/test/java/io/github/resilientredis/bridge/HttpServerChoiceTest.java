@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.resilientredis.bridge.HttpServerChoice.Threads;
+import io.github.resilientredis.bridge.http.EpollHttpServerProvider;
 import org.junit.jupiter.api.Test;
 
 /** The choice of HTTP server and threads on the JDK that runs the tests, and on an older one. */
@@ -17,7 +18,7 @@ class HttpServerChoiceTest {
 
   @Test
   void autoOnJava17IsTheBuiltInServerOnPlatformThreadsAndSaysWhy() {
-    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, 17);
+    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, 17, false);
     assertTrue(choice.builtIn);
     assertFalse(choice.virtualThreads);
     assertTrue(choice.boundedPool());
@@ -28,22 +29,52 @@ class HttpServerChoiceTest {
   }
 
   @Test
-  void autoOnJava21OrNewerIsRobahosServerOnVirtualThreads() {
-    assumeTrue(JAVA >= 21, "needs Java 21+ to load robaho's classes");
-    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, JAVA);
+  void autoOnJava22OrNewerIsTheEpollServerOnVirtualThreadsWhereItCanRun() {
+    assumeTrue(JAVA >= 22, "the epoll server needs Java 22+");
+    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, JAVA, false);
     assertFalse(choice.builtIn);
     assertTrue(choice.virtualThreads);
     assertFalse(choice.boundedPool());
-    assertNull(choice.fallback);
-    assertEquals(HttpServerChoice.ROBAHO_PROVIDER, choice.provider.getClass().getName());
-    assertTrue(choice.describe(32).startsWith("robaho's httpserver on virtual threads, Java "));
+    String why = EpollHttpServerProvider.unavailable();
+    if (why == null) {
+      assertNull(choice.fallback);
+      assertTrue(choice.isEpoll());
+      assertTrue(choice.describe(32).startsWith("the bridge's epoll server on virtual threads,"
+          + " Java "), choice.describe(32));
+    } else { // unit tests run without --add-opens java.base/sun.nio.ch: robaho's, and why
+      assertEquals(HttpServerChoice.ROBAHO_PROVIDER, choice.provider.getClass().getName());
+      assertEquals(why, choice.fallback);
+      assertTrue(choice.describe(32).endsWith("; " + why), choice.describe(32));
+    }
+  }
+
+  @Test
+  void overHttpsAutoIsRobahosServerOnVirtualThreadsOrTheBuiltInOne() {
+    HttpServerChoice choice = HttpServerChoice.resolve("auto", Threads.AUTO, JAVA, true);
+    assertFalse(choice.isEpoll());
+    if (JAVA >= 21) {
+      assertEquals(HttpServerChoice.ROBAHO_PROVIDER, choice.provider.getClass().getName());
+      assertTrue(choice.virtualThreads);
+      assertEquals("the epoll server serves plain HTTP only", choice.fallback);
+      assertTrue(choice.describe(32).startsWith("robaho's httpserver on virtual threads, Java "));
+    } else {
+      assertTrue(choice.builtIn);
+    }
+  }
+
+  @Test
+  void epollOnJava21IsRefusedNamingTheSetting() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpServerChoice.resolve("epoll", Threads.AUTO, 21, false));
+    assertEquals("http-server cannot run the epoll server (it needs Java 22+, this is Java 21):"
+        + " epoll", e.getMessage());
   }
 
   @Test
   void robahoOnJava17FailsNamingTheSettingInsteadOfCrashing() {
     assumeTrue(JAVA < 21, "robaho's classes load on Java 21+");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> HttpServerChoice.resolve("robaho", Threads.AUTO, JAVA));
+        () -> HttpServerChoice.resolve("robaho", Threads.AUTO, JAVA, false));
     assertTrue(e.getMessage().startsWith("http-server cannot load "
         + HttpServerChoice.ROBAHO_PROVIDER + " (its classes need a newer Java than 17"),
         e.getMessage());
@@ -52,14 +83,14 @@ class HttpServerChoiceTest {
   @Test
   void virtualThreadsBeforeJava21AreRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> HttpServerChoice.resolve("jdk", Threads.VIRTUAL, 17));
+        () -> HttpServerChoice.resolve("jdk", Threads.VIRTUAL, 17, false));
     assertEquals("threads virtual needs Java 21 or newer, this is Java 17: virtual",
         e.getMessage());
   }
 
   @Test
   void builtInOnPlatformThreadsIsABoundedPoolOnAnyJava() {
-    HttpServerChoice choice = HttpServerChoice.resolve("jdk", Threads.PLATFORM, JAVA);
+    HttpServerChoice choice = HttpServerChoice.resolve("jdk", Threads.PLATFORM, JAVA, false);
     assertTrue(choice.builtIn);
     assertTrue(choice.boundedPool());
     assertNull(choice.fallback);
@@ -68,7 +99,7 @@ class HttpServerChoiceTest {
   @Test
   void unknownProviderClassNamesTheSettingAndTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> HttpServerChoice.resolve("com.example.NoSuchProvider", Threads.AUTO, JAVA));
+        () -> HttpServerChoice.resolve("com.example.NoSuchProvider", Threads.AUTO, JAVA, false));
     assertTrue(e.getMessage().startsWith("http-server cannot load com.example.NoSuchProvider"));
     assertTrue(e.getMessage().endsWith(": com.example.NoSuchProvider"));
   }
@@ -76,7 +107,7 @@ class HttpServerChoiceTest {
   @Test
   void aClassThatIsNoProviderIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> HttpServerChoice.resolve("java.lang.String", Threads.AUTO, JAVA));
+        () -> HttpServerChoice.resolve("java.lang.String", Threads.AUTO, JAVA, false));
     assertTrue(e.getMessage().startsWith("http-server cannot load java.lang.String"),
         e.getMessage());
   }

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * Which HTTP server serves the bridge: the fast path (robaho's server on virtual threads) on Java
- * 21+, the JDK's built-in server on Java 17 from the same jar, the startup line naming server,
+ * Which HTTP server serves the bridge: the fast path (the bridge's epoll server on virtual
+ * threads) on Java 22+, robaho's server on virtual threads on Java 21 and by name, the JDK's
+ * built-in server on Java 17 from the same jar, the startup line naming server,
  * threads and Java, and {@code max-concurrent} / {@code max-queued} still bounding the requests
  * when a thread per request runs them.
  */
@@ -61,8 +62,9 @@ class HttpServerChoiceIT {
     int feature = Runtime.version().feature();
     String startup = runAndServe(java);
     if (feature >= 21) {
-      assertTrue(startup.contains("HTTP server: robaho's httpserver on virtual threads, Java "
-          + feature), startup);
+      assertTrue(startup.contains(feature >= 22
+          ? "HTTP server: the bridge's epoll server on virtual threads, Java " + feature
+          : "HTTP server: robaho's httpserver on virtual threads, Java " + feature), startup);
       // the jar's manifest opens what held requests' direct sends need (Java 22+, Linux)
       assertTrue(startup.contains(feature >= 22
           ? "held requests: messages sent to held requests' sockets directly"
@@ -82,8 +84,8 @@ class HttpServerChoiceIT {
     String startup = runAndServe(BUILD_JAVA);
     assertTrue(startup.contains("HTTP server: the JDK's built-in HTTP server on 32 platform"
         + " threads, Java " + feature + "."), startup);
-    assertTrue(startup.contains("; the fast path (robaho's httpserver on virtual threads) needs"
-        + " Java 21+"), startup);
+    assertTrue(startup.contains("; the fast path (the bridge's epoll server on virtual threads)"
+        + " needs Java 22+ on Linux, robaho's httpserver needs Java 21+"), startup);
 
     // Asked for by name, the fast path's server is refused with the setting named, not a crash.
     Path log = Files.createTempFile("bridge-choice", ".log");
@@ -97,18 +99,24 @@ class HttpServerChoiceIT {
   }
 
   @Test
-  void theBuiltInServerOnVirtualThreadsServesBesideTheFastPathInOneJvm() {
+  void theOtherServersServeBesideTheFastPathInOneJvm() {
     assumeTrue(Runtime.version().feature() >= 21, "virtual threads need Java 21+");
     try (RedisHttpBridge jdk = RedisHttpBridge.builder().redis(RedisContainers.uri(redis)).port(0)
         .httpServer("jdk").threads("virtual").start();
+        RedisHttpBridge robaho = RedisHttpBridge.builder().redis(RedisContainers.uri(redis))
+            .port(0).httpServer("robaho").start();
         RedisHttpBridge fast = RedisHttpBridge.builder().redis(RedisContainers.uri(redis))
             .port(0).start()) {
       assertTrue(jdk.describe().contains("HTTP server: the JDK's built-in HTTP server on virtual"
           + " threads"), jdk.describe());
-      assertTrue(fast.describe().contains("HTTP server: robaho's httpserver on virtual threads"),
-          fast.describe());
+      assertTrue(robaho.describe().contains("HTTP server: robaho's httpserver on virtual"
+          + " threads"), robaho.describe());
+      assertTrue(fast.describe().contains(Runtime.version().feature() >= 22
+          ? "HTTP server: the bridge's epoll server on virtual threads"
+          : "HTTP server: robaho's httpserver on virtual threads"), fast.describe());
       new BridgeHttp(jdk.url(), null).get("/SET/choice:jdk/1").expect(200);
-      assertEquals("{\"GET\":\"1\"}", new BridgeHttp(fast.url(), null).get("/GET/choice:jdk")
+      new BridgeHttp(robaho.url(), null).get("/INCR/choice:jdk").expect(200);
+      assertEquals("{\"GET\":\"2\"}", new BridgeHttp(fast.url(), null).get("/GET/choice:jdk")
           .expect(200).body());
     }
   }

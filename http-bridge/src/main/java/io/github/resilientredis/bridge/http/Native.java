@@ -1,4 +1,4 @@
-package io.github.resilientredis.bridge;
+package io.github.resilientredis.bridge.http;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -11,13 +11,14 @@ import java.util.Optional;
 /**
  * The C library's functions and native memory through the Foreign Function API (Java 22+),
  * reached by reflection: the bridge compiles for Java 17, which has none of it. Used by
- * {@link DirectSend} and {@link EpollWatch}; Linux only (the constants those use are Linux's).
+ * the bridge's held requests ({@code DirectSend}, {@code EpollWatch}) and by {@link EpollHttpServer};
+ * Linux only (the constants those use are Linux's).
  * Where it is missing, {@link #unavailable()} says why and nothing here may be called.
  *
  * <p>Memory segments travel as {@code Object}. The method handles made here are adapted to
  * {@code Object} for them, so that the hot paths call them with {@code invokeExact}.
  */
-final class Native {
+public final class Native {
 
   private static final String UNAVAILABLE;
   private static Object linker;
@@ -32,9 +33,9 @@ final class Native {
   private static Method allocate;
   private static Method ofArray;
   private static Method copyFrom;
-  static Object jint;
-  static Object jlong;
-  static Object address;
+  public static Object jint;
+  public static Object jlong;
+  public static Object address;
   private static Object intUnaligned;
   private static Object longUnaligned;
 
@@ -78,7 +79,7 @@ final class Native {
   private Native() {}
 
   /** Why native calls cannot be made here, or null. */
-  static String unavailable() {
+  public static String unavailable() {
     return UNAVAILABLE;
   }
 
@@ -86,7 +87,7 @@ final class Native {
    * A handle on the C function {@code name} with these layouts ({@link #jint}, {@link #jlong},
    * {@link #address}), its type adapted: pointers are {@code Object}.
    */
-  static MethodHandle function(String name, Object result, Object... arguments)
+  public static MethodHandle function(String name, Object result, Object... arguments)
       throws ReflectiveOperationException {
     Optional<?> symbol = (Optional<?>) find.invoke(symbols, name);
     if (symbol.isEmpty()) {
@@ -110,31 +111,37 @@ final class Native {
   }
 
   /** {@code bytes} zeroed bytes of native memory, freed once unreachable. */
-  static Object allocate(long bytes) throws ReflectiveOperationException {
+  public static Object allocate(long bytes) throws ReflectiveOperationException {
     return allocate.invoke(ofAuto.invoke(null), bytes);
   }
 
   /** A copy of {@code bytes} in native memory, freed once unreachable. */
-  static Object copy(byte[] bytes) throws ReflectiveOperationException {
+  public static Object copy(byte[] bytes) throws ReflectiveOperationException {
     Object segment = allocate(bytes.length);
     copyFrom.invoke(segment, ofArray.invoke(null, (Object) bytes));
     return segment;
   }
 
   /** (Object segment, long offset) -> long, at any alignment. */
-  static MethodHandle longGetter() throws ReflectiveOperationException {
+  public static MethodHandle longGetter() throws ReflectiveOperationException {
     return accessor("get", "OfLong", longUnaligned, MethodType.methodType(long.class, Object.class,
         long.class));
   }
 
+  /** (Object segment, long offset) -> int, at any alignment. */
+  public static MethodHandle intGetter() throws ReflectiveOperationException {
+    return accessor("get", "OfInt", intUnaligned, MethodType.methodType(int.class, Object.class,
+        long.class));
+  }
+
   /** (Object segment, long offset, int value). */
-  static MethodHandle intSetter() throws ReflectiveOperationException {
+  public static MethodHandle intSetter() throws ReflectiveOperationException {
     return accessor("set", "OfInt", intUnaligned, MethodType.methodType(void.class, Object.class,
         long.class, int.class));
   }
 
   /** (Object segment, long offset, long value). */
-  static MethodHandle longSetter() throws ReflectiveOperationException {
+  public static MethodHandle longSetter() throws ReflectiveOperationException {
     return accessor("set", "OfLong", longUnaligned, MethodType.methodType(void.class, Object.class,
         long.class, long.class));
   }
