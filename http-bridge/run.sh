@@ -23,8 +23,10 @@ if [[ -z $java_bin ]]; then
   java_bin=$(newest_java) || true
   [[ -n $java_bin ]] || { echo "run.sh: no java found; install Java 17+ (apt-get install -y openjdk-17-jre-headless)" >&2; exit 2; }
   best=$(java_feature "$java_bin")
-  if ((best >= 21)); then
+  if ((best >= 22)); then
     echo "run.sh: Java $best ($java_bin): the fast path" >&2
+  elif ((best >= 21)); then
+    echo "run.sh: Java $best ($java_bin): robaho's HTTP server on virtual threads; the fast path (the bridge's epoll server) needs Java 22+" >&2
   else
     echo "run.sh: no Java 21+ found, running on Java $best ($java_bin): the JDK's built-in HTTP server, slower under load (README, \"Which HTTP server\")" >&2
   fi

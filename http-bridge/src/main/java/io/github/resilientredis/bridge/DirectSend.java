@@ -130,8 +130,8 @@ final class DirectSend {
           + " --add-opens java.base/java.io=ALL-UNNAMED");
     }
     try {
-      MethodHandle send = Native.function("send", Native.jlong, Native.jint, Native.address,
-          Native.jlong, Native.jint);
+      MethodHandle send = Native.function("send", Native.jlong(), Native.jint(), Native.address(),
+          Native.jlong(), Native.jint());
       send(send); // one call, so that a mistake shows here and not at a publish
       return new DirectSend(send, socketImpl, implFd, fdInt, null);
     } catch (Throwable e) {

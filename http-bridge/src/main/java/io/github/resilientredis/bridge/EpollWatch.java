@@ -1,5 +1,14 @@
 package io.github.resilientredis.bridge;
 
+import static io.github.resilientredis.bridge.http.Epoll.DATA_OFFSET;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLERR;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLHUP;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLRDHUP;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLL_CLOEXEC;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLL_CTL_ADD;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLL_CTL_DEL;
+import static io.github.resilientredis.bridge.http.Epoll.EVENT_SIZE;
+
 import io.github.resilientredis.bridge.http.Native;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
@@ -20,16 +29,6 @@ import org.slf4j.LoggerFactory;
 final class EpollWatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(EpollWatch.class);
-  private static final int EPOLL_CTL_ADD = 1;
-  private static final int EPOLL_CTL_DEL = 2;
-  private static final int EPOLLERR = 0x8;
-  private static final int EPOLLHUP = 0x10;
-  private static final int EPOLLRDHUP = 0x2000;
-  private static final int EPOLL_CLOEXEC = 0x80000;
-  /** struct epoll_event: packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
-  private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"));
-  private static final int EVENT_SIZE = PACKED ? 12 : 16;
-  private static final int DATA_OFFSET = PACKED ? 4 : 8;
   private static final int MAX_EVENTS = 256;
 
   /** The process's watch, or null where epoll cannot be reached. */
@@ -77,11 +76,11 @@ final class EpollWatch {
       return null;
     }
     try {
-      MethodHandle create = Native.function("epoll_create1", Native.jint, Native.jint);
-      MethodHandle ctl = Native.function("epoll_ctl", Native.jint, Native.jint, Native.jint,
-          Native.jint, Native.address);
-      MethodHandle await = Native.function("epoll_wait", Native.jint, Native.jint,
-          Native.address, Native.jint, Native.jint);
+      MethodHandle create = Native.function("epoll_create1", Native.jint(), Native.jint());
+      MethodHandle ctl = Native.function("epoll_ctl", Native.jint(), Native.jint(), Native.jint(),
+          Native.jint(), Native.address());
+      MethodHandle await = Native.function("epoll_wait", Native.jint(), Native.jint(),
+          Native.address(), Native.jint(), Native.jint());
       int epfd = (int) create.invokeExact(EPOLL_CLOEXEC);
       if (epfd < 0) {
         return null;

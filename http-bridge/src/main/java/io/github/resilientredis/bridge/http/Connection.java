@@ -309,14 +309,14 @@ final class Connection implements Runnable {
 
   /** From the poller's thread: the socket became readable, writable, or the client went away. */
   void ready(int events) {
-    if ((events & (Poller.EPOLLIN | Poller.EPOLLRDHUP | Poller.EPOLLHUP | Poller.EPOLLERR))
+    if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR))
         != 0) {
       readable = true;
     }
-    if ((events & (Poller.EPOLLOUT | Poller.EPOLLHUP | Poller.EPOLLERR)) != 0) {
+    if ((events & (Epoll.EPOLLOUT | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
       writable = true;
     }
-    if ((events & (Poller.EPOLLRDHUP | Poller.EPOLLHUP | Poller.EPOLLERR)) != 0) {
+    if ((events & (Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
       hangUp();
     }
     Thread thread = waiter;

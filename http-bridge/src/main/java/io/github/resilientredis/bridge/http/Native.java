@@ -33,9 +33,9 @@ public final class Native {
   private static Method allocate;
   private static Method ofArray;
   private static Method copyFrom;
-  public static Object jint;
-  public static Object jlong;
-  public static Object address;
+  private static Object jint;
+  private static Object jlong;
+  private static Object address;
   private static Object intUnaligned;
   private static Object longUnaligned;
 
@@ -78,14 +78,29 @@ public final class Native {
 
   private Native() {}
 
+  /** The layout of a C {@code int}, for {@link #function}. */
+  public static Object jint() {
+    return jint;
+  }
+
+  /** The layout of a C {@code long}, for {@link #function}. */
+  public static Object jlong() {
+    return jlong;
+  }
+
+  /** The layout of a C pointer, for {@link #function}. */
+  public static Object address() {
+    return address;
+  }
+
   /** Why native calls cannot be made here, or null. */
   public static String unavailable() {
     return UNAVAILABLE;
   }
 
   /**
-   * A handle on the C function {@code name} with these layouts ({@link #jint}, {@link #jlong},
-   * {@link #address}), its type adapted: pointers are {@code Object}.
+   * A handle on the C function {@code name} with these layouts ({@link #jint()}, {@link #jlong()},
+   * {@link #address()}), its type adapted: pointers are {@code Object}.
    */
   public static MethodHandle function(String name, Object result, Object... arguments)
       throws ReflectiveOperationException {

@@ -1,5 +1,14 @@
 package io.github.resilientredis.bridge.http;
 
+import static io.github.resilientredis.bridge.http.Epoll.DATA_OFFSET;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLET;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLIN;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLOUT;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLLRDHUP;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLL_CLOEXEC;
+import static io.github.resilientredis.bridge.http.Epoll.EPOLL_CTL_ADD;
+import static io.github.resilientredis.bridge.http.Epoll.EVENT_SIZE;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
@@ -24,18 +33,6 @@ import org.slf4j.LoggerFactory;
 final class Poller {
 
   private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
-  static final int EPOLLIN = 0x1;
-  static final int EPOLLOUT = 0x4;
-  static final int EPOLLERR = 0x8;
-  static final int EPOLLHUP = 0x10;
-  static final int EPOLLRDHUP = 0x2000;
-  static final int EPOLLET = 1 << 31;
-  private static final int EPOLL_CTL_ADD = 1;
-  private static final int EPOLL_CLOEXEC = 0x80000;
-  /** struct epoll_event: packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
-  private static final boolean PACKED = "amd64".equals(System.getProperty("os.arch"));
-  private static final int EVENT_SIZE = PACKED ? 12 : 16;
-  private static final int DATA_OFFSET = PACKED ? 4 : 8;
   private static final int MAX_EVENTS = 512;
   /** How often waits past their deadline are woken (connections' timeouts are this late at most). */
   private static final int SWEEP_MILLIS = 250;
@@ -53,11 +50,11 @@ final class Poller {
       }
       try {
         return new Handles(
-            Native.function("epoll_create1", Native.jint, Native.jint),
-            Native.function("epoll_ctl", Native.jint, Native.jint, Native.jint, Native.jint,
-                Native.address),
-            Native.function("epoll_wait", Native.jint, Native.jint, Native.address, Native.jint,
-                Native.jint),
+            Native.function("epoll_create1", Native.jint(), Native.jint()),
+            Native.function("epoll_ctl", Native.jint(), Native.jint(), Native.jint(), Native.jint(),
+                Native.address()),
+            Native.function("epoll_wait", Native.jint(), Native.jint(), Native.address(), Native.jint(),
+                Native.jint()),
             Native.intGetter(), Native.longGetter(), Native.intSetter(), Native.longSetter(),
             null);
       } catch (ReflectiveOperationException | RuntimeException e) {
@@ -171,7 +168,7 @@ final class Poller {
 
   private void closeQuietly() {
     try {
-      MethodHandle close = Native.function("close", Native.jint, Native.jint);
+      MethodHandle close = Native.function("close", Native.jint(), Native.jint());
       int ignored = (int) close.invokeExact(epfd);
     } catch (Throwable e) {
       LOG.debug("could not close the epoll set: {}", e.toString());
