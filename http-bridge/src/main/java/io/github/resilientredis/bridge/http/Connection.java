@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 final class Connection implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-  static final long NO_DEADLINE = Long.MAX_VALUE;
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+  /** About 73 years: a longer timeout means none, and must not overflow a deadline. */
+  private static final long LONGEST_WAIT_NANOS = Long.MAX_VALUE / 4;
   private static final int INITIAL_INPUT = 2048;
   private static final int OUTPUT_BUFFER = 4096;
 
@@ -159,9 +161,9 @@ final class Connection implements Runnable {
     return deadline(server.requestReadNanos);
   }
 
+  /** {@code nanos} from now; compared by subtraction, so nanoTime's sign and wrap do not matter. */
   long deadline(long nanos) {
-    long now = System.nanoTime();
-    return nanos >= NO_DEADLINE - now ? NO_DEADLINE : now + nanos;
+    return System.nanoTime() + Math.min(nanos, LONGEST_WAIT_NANOS);
   }
 
   /**
