@@ -176,8 +176,9 @@ final class HttpServerChoice {
   }
 
   /**
-   * Creates the server (HTTPS when {@code tls} is not null, see {@link Listeners}) with one handler
-   * for every path and starts it. Jetty keeps its own thread
+   * Creates the server (HTTPS when the config has TLS, see {@link Listeners}) with one handler
+   * for every path and starts it; the epoll server takes its timeouts and head limit from the
+   * config. Jetty keeps its own thread
    * pool: its {@code setExecutor} restarts its server before the connector is bound, which then
    * never listens.
    */

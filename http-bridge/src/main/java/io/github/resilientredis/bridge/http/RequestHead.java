@@ -67,7 +67,7 @@ final class RequestHead {
 
   /**
    * The refusal of a head that outgrew {@code limit} bytes: its line (414) or its headers (431);
-   * {@code why} says where the limit comes from, or is empty.
+   * {@code why}, appended as it is, says where the limit comes from, or is empty.
    */
   static Refusal tooLarge(byte[] bytes, int start, int end, int limit, String why) {
     for (int i = start; i + 1 < end; i++) {
