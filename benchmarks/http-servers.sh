@@ -86,6 +86,7 @@ if ((${#variants[@]} == 0)); then
     "jdk25 robaho, virtual threads|$java25||--http-server robaho --threads virtual"
     "jdk25 robaho, platform threads|$java25||--http-server robaho --threads platform"
     "jdk25 robaho, virtual threads, max-concurrent 256|$java25||--http-server robaho --threads virtual --max-concurrent 256 --pool-size 32"
+    "jdk25 epoll (the bridge's own), virtual threads|$java25||--http-server epoll --threads virtual"
   )
   if [[ -n $jetty_cp ]]; then
     variants+=(
@@ -149,9 +150,11 @@ ports=() labels=() startup=()
 for ((i = 0; i < n; i++)); do
   IFS='|' read -r label jbin extra args <<<"${variants[$i]}"
   free_port port
-  cp=$jar${extra:+:$extra}
+  # -jar where the class path is the jar alone, as run.sh does: its manifest opens what the epoll
+  # server and direct sends need; -cp (no manifest) only to add a candidate's jars (Jetty)
+  if [[ -n $extra ]]; then launch=(-cp "$jar:$extra" io.github.resilientredis.bridge.Main); else launch=(-jar "$jar"); fi
   # shellcheck disable=SC2206 # flag lists on purpose
-  cmd=("$jbin" $java_opts -cp "$cp" io.github.resilientredis.bridge.Main --redis "redis://127.0.0.1:$redis_port" --port "$port" $args)
+  cmd=("$jbin" $java_opts "${launch[@]}" --redis "redis://127.0.0.1:$redis_port" --port "$port" $args)
   env -u REDIS_URL -u BRIDGE_PORT -u BRIDGE_HTTP_SERVER -u BRIDGE_THREADS "${cmd[@]}" >"$tmp/bridge-$i.log" 2>&1 &
   pids+=($!)
   wait_up "$label" "$!" "$port" "$tmp/bridge-$i.log"
