@@ -16,8 +16,8 @@ public final class EpollHttpServerProvider extends HttpServerProvider {
 
   /** What keeps the server from running here, or null when it can. */
   public static String unavailable() {
-    if (Poller.unavailable() != null) {
-      return Poller.unavailable();
+    if (Epoll.unavailable() != null) {
+      return Epoll.unavailable();
     }
     if (EpollHttpServer.FD == null) {
       return "sockets' descriptors are closed to it: run the jar (its manifest opens them) or"
