@@ -40,6 +40,8 @@ final class HttpServerChoice {
   private static final int HEAD_BEYOND_URL = 16 * 1024;
   /** The first Java with virtual threads outside preview. */
   static final int VIRTUAL_THREADS_SINCE = 21;
+  /** The first Java with the Foreign Function API outside preview: the epoll server's. */
+  static final int FOREIGN_FUNCTIONS_SINCE = 22;
   private static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
 
   /** Threads that run the handlers. */
@@ -86,11 +88,13 @@ final class HttpServerChoice {
     if (name.equalsIgnoreCase(AUTO)) {
       if (!hasVirtual) {
         return new HttpServerChoice(builtInProvider(), true, virtual, "the fast path (the"
-            + " bridge's epoll server on virtual threads) needs Java 22+ on Linux, robaho's"
+            + " bridge's epoll server on virtual threads) needs Java " + FOREIGN_FUNCTIONS_SINCE
+            + "+ on Linux, robaho's"
             + " httpserver needs Java " + VIRTUAL_THREADS_SINCE + "+");
       }
       String noEpoll = tls ? "the epoll server serves plain HTTP only"
-          : javaFeature < 22 ? "the epoll server needs Java 22+"
+          : javaFeature < FOREIGN_FUNCTIONS_SINCE
+          ? "the epoll server needs Java " + FOREIGN_FUNCTIONS_SINCE + "+"
           : EpollHttpServerProvider.unavailable();
       if (noEpoll == null) {
         return new HttpServerChoice(new EpollHttpServerProvider(), false, virtual, null);
@@ -107,7 +111,8 @@ final class HttpServerChoice {
       return new HttpServerChoice(builtInProvider(), true, virtual, null);
     }
     if (className.equals(EPOLL_PROVIDER)) {
-      String why = javaFeature < 22 ? "it needs Java 22+, this is Java " + javaFeature
+      String why = javaFeature < FOREIGN_FUNCTIONS_SINCE ? "it needs Java "
+          + FOREIGN_FUNCTIONS_SINCE + "+, this is Java " + javaFeature
           : EpollHttpServerProvider.unavailable();
       if (why != null) {
         throw new IllegalArgumentException("http-server cannot run the epoll server (" + why

@@ -145,8 +145,16 @@ final class Connection implements Runnable {
 
   /** Answers a request the server will not hand to a handler, then the connection closes. */
   private void refuse(RequestHead.Refusal refusal) throws IOException {
-    byte[] reply = HttpFormat.errorReply(refusal.status, refusal.getMessage(), true);
-    write(reply, 0, reply.length, deadline(server.requestReadNanos));
+    sendError(refusal.status, refusal.getMessage());
+  }
+
+  /**
+   * A whole reply {@code {"error": message}} from the server itself, saying {@code Connection:
+   * close}: nothing may follow it on this connection.
+   */
+  void sendError(int status, String message) throws IOException {
+    byte[] reply = HttpFormat.errorReply(status, message);
+    write(reply, 0, reply.length, writeDeadline());
   }
 
   byte[] outputBuffer() {

@@ -309,32 +309,29 @@ final class Exchange extends HttpExchange implements HeldConnection {
 
   /** No context's path is a prefix of the request's. */
   void failed404() {
-    status = 404;
-    closeAfter = true;
-    byte[] bytes = HttpFormat.errorReply(404, "ERR nothing is served at this path", true);
-    try {
-      connection.write(bytes, 0, bytes.length, connection.writeDeadline());
-    } catch (IOException e) {
-      LOG.trace("could not send a 404: {}", e.toString());
-    }
-    broken = true;
+    answerAndClose(404, "ERR nothing is served at this path");
   }
 
   /** The handler threw: a 500 if nothing was sent yet; the connection closes either way. */
   void failed(String message) {
-    closeAfter = true;
     if (status >= 0) {
+      closeAfter = true;
       broken = true;
       return;
     }
-    status = 500;
-    byte[] bytes = HttpFormat.errorReply(500, message, true);
+    answerAndClose(500, message);
+  }
+
+  /** The server's own error reply in place of the handler's; nothing more on this connection. */
+  private void answerAndClose(int code, String message) {
+    status = code;
+    closeAfter = true;
+    broken = true;
     try {
-      connection.write(bytes, 0, bytes.length, connection.writeDeadline());
+      connection.sendError(code, message);
     } catch (IOException e) {
-      LOG.trace("could not send a 500: {}", e.toString());
+      LOG.trace("could not send a {}: {}", code, e.toString());
     }
-    broken = true; // the reply went out whole, but nothing more goes on this connection
   }
 
   // HeldConnection

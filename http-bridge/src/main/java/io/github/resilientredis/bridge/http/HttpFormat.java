@@ -36,12 +36,12 @@ final class HttpFormat {
   }
 
   /** A whole reply {@code {"error": message}} from the server itself, which then closes. */
-  static byte[] errorReply(int status, String message, boolean close) {
+  static byte[] errorReply(int status, String message) {
     byte[] body = ("{\"error\":" + new JsonPrimitive(message) + "}")
         .getBytes(StandardCharsets.UTF_8);
     String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nDate: " + date()
         + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " + body.length
-        + (close ? "\r\nConnection: close" : "") + "\r\n\r\n";
+        + "\r\nConnection: close\r\n\r\n";
     byte[] headBytes = ascii(head);
     byte[] reply = new byte[headBytes.length + body.length];
     System.arraycopy(headBytes, 0, reply, 0, headBytes.length);
