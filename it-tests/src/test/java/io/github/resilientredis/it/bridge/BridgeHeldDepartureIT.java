@@ -139,6 +139,18 @@ class BridgeHeldDepartureIT {
     }
   }
 
+  /** robaho's server, which still serves HTTPS, watched by the process's own epoll set. */
+  @Test
+  void onRobahosServerAClientThatLeavesIsSeenWithoutAnyKeepalive() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 21, "robaho's server needs Java 21+");
+    try (RedisHttpBridge bridge = bridge().httpServer("robaho")
+        .streamKeepalive(Duration.ofHours(1)).start()) {
+      assertTrue(bridge.describe().contains("HTTP server: robaho's httpserver on virtual threads"),
+          bridge.describe());
+      leaveOneByOne(bridge, true);
+    }
+  }
+
   @Test
   void onTheJdkServerKeepalivesFindAClientThatLeftWithinASecond() throws Exception {
     try (RedisHttpBridge bridge = bridge().httpServer("jdk").start()) {

@@ -3,6 +3,7 @@ package io.github.resilientredis.it.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.resilientredis.bridge.RedisHttpBridge;
 import io.github.resilientredis.it.support.AclUsers;
@@ -140,6 +141,10 @@ class BridgeHeldRequestsIT {
   }
 
   private static long directSends() {
+    return directSends(http);
+  }
+
+  private static long directSends(BridgeHttp http) {
     return http.get("/metrics").expect(200).body().lines()
         .filter(l -> l.startsWith("bridge_held_direct_sends_total "))
         .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
@@ -186,11 +191,31 @@ class BridgeHeldRequestsIT {
    */
   @Test
   void aLongPollsConnectionServesTheNextRequest() throws Exception {
-    try (Socket client = leavingClient("/poll/reuse?timeout=30");
+    longPollServesTheNextRequest(bridge, http);
+  }
+
+  /**
+   * The same on robaho's server, which still serves HTTPS: its departure watch is the process's
+   * own epoll set ({@code EpollWatch}) and the reply's end is told to its body stream by reflection.
+   */
+  @Test
+  void onRobahosServerALongPollsConnectionServesTheNextRequest() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 21, "robaho's server needs Java 21+");
+    try (RedisHttpBridge robaho = RedisHttpBridge.builder().redis(RedisContainers.uri(redis))
+        .port(0).httpServer("robaho").start()) {
+      assertTrue(robaho.describe().contains("HTTP server: robaho's httpserver on virtual threads"),
+          robaho.describe());
+      longPollServesTheNextRequest(robaho, new BridgeHttp(robaho.url(), null));
+    }
+  }
+
+  private static void longPollServesTheNextRequest(RedisHttpBridge bridge, BridgeHttp http)
+      throws Exception {
+    try (Socket client = leavingClient(bridge, "/poll/reuse?timeout=30");
         Jedis jedis = RedisProbe.connect(redis)) {
       // leavingClient read the headers; whether they said "Connection: close" is asked below
       InputStream in = new java.io.BufferedInputStream(client.getInputStream());
-      long directBefore = directSends();
+      long directBefore = directSends(http);
       assertEquals(1, jedis.publish("reuse", "answer"));
       assertEquals("{\"result\":{\"channel\":\"reuse\",\"message\":\"answer\"}}",
           chunk(in).strip());
@@ -207,7 +232,7 @@ class BridgeHeldRequestsIT {
       }
       if (Runtime.version().feature() >= 22) {
         assertTrue(next.toString().startsWith("HTTP/1.1 200"), "on the same connection: " + next);
-        assertEquals(directBefore + 1, directSends(), "the answer went directly");
+        assertEquals(directBefore + 1, directSends(http), "the answer went directly");
       } // elsewhere a watch that reads (robaho on 21) closes it; the JDK's server (17) may too
     }
   }
@@ -231,6 +256,10 @@ class BridgeHeldRequestsIT {
    * body does not always close its connection at once: it is not what a browser does.)
    */
   private static Socket leavingClient(String path) throws IOException {
+    return leavingClient(bridge, path);
+  }
+
+  private static Socket leavingClient(RedisHttpBridge bridge, String path) throws IOException {
     Socket socket = new Socket("127.0.0.1", bridge.port());
     socket.setSoTimeout(20_000);
     socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
